@@ -1,0 +1,1 @@
+"""Embedded PostgreSQL and Valkey for development, demo and tests (no Docker, no system packages)."""

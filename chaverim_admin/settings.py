@@ -1,0 +1,170 @@
+"""Settings for every environment, read from the environment (see .env.example)."""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from chaverim_admin.config import (
+    env_bool,
+    env_choice,
+    env_cron,
+    env_database,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_seconds,
+    env_str,
+)
+from chaverim_admin.devstack import paths as devstack_paths
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY: required when DEBUG is false")
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tables2",
+    "django_filters",
+    "chaverim_admin",
+    "partitions",
+    "watchlists",
+    "collectors",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "chaverim_admin.urls"
+WSGI_APPLICATION = "chaverim_admin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, or the embedded server's private socket when it is unset.
+DATABASES = {"default": env_database("DATABASE_URL", devstack_paths.default_database())}
+DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5, minimum=0)
+DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10, minimum=0)
+DB_ECHO = env_bool("DB_ECHO", False)
+DATABASES["default"].setdefault("OPTIONS", {})
+if DB_POOL_SIZE:
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": DB_POOL_SIZE,
+        "max_size": DB_POOL_SIZE + DB_MAX_OVERFLOW,
+        "timeout": 10,
+    }
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "chaverim_admin.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")  # display only: everything is stored and computed in UTC
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Security: secure by default; SECURE_SSL_REDIRECT can be switched off behind a TLS-terminating proxy.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Celery (Redis protocol; the embedded Valkey's private socket when REDIS_URL is unset).
+REDIS_URL = env_redis_url("REDIS_URL", devstack_paths.default_redis_url())
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+
+# Partition maintenance (DESIGN.md, "Partition maintenance").
+PARTITION_PREMAKE_MONTHS = env_int("PARTITION_PREMAKE_MONTHS", 3, minimum=1, maximum=120)
+PARTITION_RETENTION_MONTHS = env_int("PARTITION_RETENTION_MONTHS", 84, minimum=1, maximum=1200)
+PARTITION_RETENTION_MODE = env_choice("PARTITION_RETENTION_MODE", "drop", ("drop", "detach"))
+PARTITION_LOCK_TIMEOUT = env_seconds("PARTITION_LOCK_TIMEOUT", 5.0)
+PARTITION_MAX_DROPS_PER_RUN = env_int("PARTITION_MAX_DROPS_PER_RUN", 6, minimum=0)
+PARTITION_MAINTENANCE_CRON = env_cron("PARTITION_MAINTENANCE_CRON", "15 * * * *")
+PARTITION_REGISTRY = [
+    {"table": "events", "column": "captured_at"},
+    {"table": "audit_log", "column": "occurred_at"},
+]
+
+EVENTS_MAX_WINDOW_DAYS = env_int("EVENTS_MAX_WINDOW_DAYS", 366, minimum=1)
+
+# Demo data (python manage.py seed_demo).
+DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "INFO"},
+    "loggers": {
+        "django.db.backends": {"level": "DEBUG" if DB_ECHO else "INFO", "propagate": True},
+    },
+}
