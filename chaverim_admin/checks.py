@@ -39,7 +39,8 @@ def schema_drift(connection) -> list[str]:
                 expected = _normalize(field.db_type(connection) or "")
                 if expected and expected != live_type:
                     problems.append(
-                        f"{model.__name__}.{field.name}: {table}.{column} is {live_type}, the model says {expected}"
+                        f"{model.__name__}.{field.name}: {table}.{column} is {live_type}, "
+                        f"the model says {expected}"
                     )
                 if field.null == live_not_null:
                     problems.append(

@@ -78,7 +78,9 @@ def env_cron(name: str, default: str) -> str:
     value = env_str(name, default).strip()
     fields = value.split()
     if len(fields) != 5:
-        raise ImproperlyConfigured(f"{name}: expected five crontab fields (minute hour day month weekday), got {value!r}")
+        raise ImproperlyConfigured(
+            f"{name}: expected five crontab fields (minute hour day month weekday), got {value!r}"
+        )
     from celery.schedules import crontab
 
     try:
@@ -99,12 +101,16 @@ def env_database(name: str, default: dict[str, Any] | None) -> dict[str, Any]:
     except Exception as exc:  # django-environ raises several types for a malformed URL
         raise ImproperlyConfigured(f"{name}: invalid database URL ({exc})") from None
     if config.get("ENGINE") != "django.db.backends.postgresql":
-        raise ImproperlyConfigured(f"{name}: must be a PostgreSQL URL (postgres://…), got scheme of {raw.split(':')[0]!r}")
+        raise ImproperlyConfigured(
+            f"{name}: must be a PostgreSQL URL (postgres://…), got scheme of {raw.split(':')[0]!r}"
+        )
     return config
 
 
 def env_redis_url(name: str, default: str) -> str:
     value = env_str(name, default).strip()
     if not re.match(r"^(redis|rediss|redis\+socket|unix)://", value):
-        raise ImproperlyConfigured(f"{name}: must start with redis://, rediss:// or redis+socket://, got {value!r}")
+        raise ImproperlyConfigured(
+            f"{name}: must start with redis://, rediss:// or redis+socket://, got {value!r}"
+        )
     return value

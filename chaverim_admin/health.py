@@ -8,7 +8,10 @@ def database_ready() -> tuple[bool, str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        return False, f"database unreachable: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}"
+        return (
+            False,
+            f"database unreachable: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}",
+        )
     return True, "ok"
 
 

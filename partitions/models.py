@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ReadOnlyModelError(TypeError):
@@ -32,3 +34,47 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ReadOnlyModelError("events are write-once and cannot be deleted")
+
+
+class MaintenanceRun(models.Model):
+    """One run of partition maintenance: who started it, what it planned, and what each action did."""
+
+    class Trigger(models.TextChoices):
+        BEAT = "beat", "Beat schedule"
+        MANUAL = "manual", "Run now (web)"
+        CLI = "cli", "Command line"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCESS = "success", "Success"
+        PARTIAL = "partial", "Partial"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    table = models.CharField(max_length=63, blank=True, help_text="Empty when the run covered every table.")
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    plan = models.JSONField(default=list, blank=True)
+    actions = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        permissions = [
+            ("view_partitions", "Can view partition status"),
+            ("run_maintenance", "Can run partition maintenance now"),
+        ]
+
+    def __str__(self):
+        return f"Maintenance run {self.pk} ({self.get_status_display()})"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at

@@ -49,4 +49,4 @@ def clean_platform_tables(transactional_db):
     """Empty the unmanaged platform tables after a transactional test (Django's flush skips them)."""
     yield
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(PLATFORM_TABLES)} RESTART IDENTITY CASCADE")  # noqa: S608 (constants)
+        cursor.execute(f"TRUNCATE {', '.join(PLATFORM_TABLES)} RESTART IDENTITY CASCADE")

@@ -5,10 +5,10 @@ import uuid
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
+from chaverim_admin.roles import staff_group_ensure
 from collectors.models import Collector
 from watchlists.models import Watchlist, WatchlistEntry
 
@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Add the user to groups by name: UserFactory(groups=["Operations"])."""
         if create and extracted:
             for name in extracted:
-                self.groups.add(Group.objects.get_or_create(name=name)[0])
+                self.groups.add(staff_group_ensure(name=name))
 
 
 class CollectorFactory(factory.django.DjangoModelFactory):
@@ -73,7 +73,8 @@ def insert_events(
     with connection.cursor() as cursor:
         for row in rows:
             cursor.execute(
-                "INSERT INTO events (collector_id, plate_number, captured_at) VALUES (%s, %s, %s) RETURNING id",
+                "INSERT INTO events (collector_id, plate_number, captured_at) "
+                "VALUES (%s, %s, %s) RETURNING id",
                 list(row),
             )
             ids.append(cursor.fetchone()[0])

@@ -144,10 +144,14 @@ class EmbeddedPostgres:
             return
         result = self._run(
             "initdb",
-            "-D", str(self.data_dir),
-            "--username", paths.DATABASE_USER,
-            "--auth", "trust",  # only the socket's owner (and root) can reach the 0700 socket
-            "--encoding", "UTF8",
+            "-D",
+            str(self.data_dir),
+            "--username",
+            paths.DATABASE_USER,
+            "--auth",
+            "trust",  # only the socket's owner (and root) can reach the 0700 socket
+            "--encoding",
+            "UTF8",
             "--no-locale",
             "--no-instructions",
         )
@@ -171,18 +175,31 @@ class EmbeddedPostgres:
             ]
         )
         result = self._run(
-            "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data_dir),
-            "-l", str(self.data_dir / "server.log"), "-o", options,
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            options,
             timeout=90,
         )
         if result.returncode != 0:
-            log_tail = "\n".join((self.data_dir / "server.log").read_text(errors="replace").splitlines()[-20:])
+            log_tail = "\n".join(
+                (self.data_dir / "server.log").read_text(errors="replace").splitlines()[-20:]
+            )
             raise DevstackError(f"PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{log_tail}")
         self._ensure_database()
 
     def _ensure_database(self) -> None:
         for _attempt in range(50):
-            exists = self._psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{paths.DATABASE_NAME}'")
+            exists = self._psql(
+                "postgres", f"SELECT 1 FROM pg_database WHERE datname = '{paths.DATABASE_NAME}'"
+            )
             if exists.returncode == 0:
                 break
             time.sleep(0.1)
@@ -193,8 +210,19 @@ class EmbeddedPostgres:
 
     def _psql(self, database: str, statement: str) -> subprocess.CompletedProcess:
         return self._run(
-            "psql", "-X", "-q", "-t", "-A", "-h", str(self.socket_dir), "-U", paths.DATABASE_USER,
-            "-d", database, "-c", statement,
+            "psql",
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-h",
+            str(self.socket_dir),
+            "-U",
+            paths.DATABASE_USER,
+            "-d",
+            database,
+            "-c",
+            statement,
         )
 
     def acquire(self) -> bool:
@@ -214,7 +242,9 @@ class EmbeddedPostgres:
             if self.holders.remove(os.getpid()):
                 return
             if self.is_running():
-                self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", timeout=90)
+                self._run(
+                    "pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", timeout=90
+                )
 
 
 class EmbeddedValkey:

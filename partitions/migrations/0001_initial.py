@@ -42,25 +42,28 @@ DROP FUNCTION events_write_once();
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.RunSQL(EVENTS_SQL, reverse_sql=EVENTS_REVERSE_SQL),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('pk', models.CompositePrimaryKey('id', 'captured_at', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('id', models.BigIntegerField()),
-                ('plate_number', models.CharField(max_length=20)),
-                ('captured_at', models.DateTimeField()),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "id", "captured_at", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("id", models.BigIntegerField()),
+                ("plate_number", models.CharField(max_length=20)),
+                ("captured_at", models.DateTimeField()),
             ],
             options={
-                'db_table': 'events',
-                'managed': False,
+                "db_table": "events",
+                "managed": False,
             },
         ),
     ]

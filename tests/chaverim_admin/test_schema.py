@@ -36,10 +36,16 @@ def test_event_round_trips_with_its_id_and_plate():
 
 def test_events_accept_inserts_but_refuse_update_and_delete():
     [event_id] = insert_events(plate_number="WORM1")
-    for statement in ("UPDATE events SET plate_number = 'CHANGED' WHERE id = %s", "DELETE FROM events WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="write-once"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [event_id])
+    for statement in (
+        "UPDATE events SET plate_number = 'CHANGED' WHERE id = %s",
+        "DELETE FROM events WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="write-once"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event_id])
     with connection.cursor() as cursor:
         cursor.execute("SELECT plate_number FROM events WHERE id = %s", [event_id])
         assert cursor.fetchone() == ("WORM1",)
