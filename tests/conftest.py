@@ -44,6 +44,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         test["NAME"] = f"{test.get('NAME') or 'test_' + settings.DATABASES['default']['NAME']}_{suffix}"
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """Serve the test client over plain HTTP: production settings would redirect it to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture
 def clean_platform_tables(transactional_db):
     """Empty the unmanaged platform tables after a transactional test (Django's flush skips them)."""

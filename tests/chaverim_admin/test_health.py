@@ -50,3 +50,12 @@ def test_logged_in_user_sees_the_dashboard_home(client):
     response = client.get("/")
     assert response.status_code == 200
     assert b"/watchlists/" in response.content
+
+
+def test_probes_answer_plain_http_while_pages_redirect_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    response = client.get("/accounts/login/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")

@@ -1,0 +1,161 @@
+"""Start the embedded servers, migrate, seed, then run web, worker and beat until Ctrl-C stops them all."""
+
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from chaverim_admin.devstack import paths
+from chaverim_admin.devstack.servers import DevstackError, EmbeddedPostgres, EmbeddedValkey
+
+DEFAULT_DEMO_PASSWORD = "chaverim-demo"  # noqa: S105 (local demo only; DEMO_PASSWORD overrides)
+STOP_GRACE_SECONDS = 15
+
+
+def _say(message: str) -> None:
+    print(f"[make run] {message}", flush=True)
+
+
+def _secret_key(devdata: Path) -> str:
+    """Return a key kept in .devdata so sessions survive restarts, made on first use."""
+    key_file = devdata / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _environment(devdata: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "chaverim_admin.settings")
+    env.setdefault("DEBUG", "false")
+    env.setdefault("SECRET_KEY", _secret_key(devdata))
+    # Plain HTTP on the loopback address: no HTTPS redirect, cookies not marked Secure.
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        env.setdefault(name, "false")
+    env.setdefault("SECURE_HSTS_SECONDS", "0")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=paths.BASE_DIR, check=True)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop
+
+
+def main(argv: list[str]) -> int:
+    if argv not in ([], ["run"]):
+        print("usage: python -m chaverim_admin.devstack run", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    devdata = paths.devdata_dir()
+    devdata.mkdir(mode=0o700, parents=True, exist_ok=True)
+    servers = []
+    children: list[tuple[str, subprocess.Popen]] = []
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        if not os.environ.get("DATABASE_URL"):
+            _say(f"starting embedded PostgreSQL ({paths.postgres_data_dir()})")
+            servers.append(EmbeddedPostgres())
+            servers[-1].acquire()
+        if not os.environ.get("REDIS_URL"):
+            _say(f"starting embedded Valkey ({paths.valkey_socket()})")
+            servers.append(EmbeddedValkey())
+            servers[-1].acquire()
+        env = _environment(devdata)
+        if not env.get("DEMO_PASSWORD"):
+            env["DEMO_PASSWORD"] = DEFAULT_DEMO_PASSWORD
+        _say("applying migrations")
+        _manage(env, "migrate", "--noinput", "--verbosity", "0")
+        _say("loading demo data (first run only)")
+        _manage(env, "seed_demo")
+        _say("running partition maintenance")
+        _manage(env, "partitions", "rotate")
+        port = env.get("PORT", "8000")
+        commands = {
+            "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--insecure"],
+            "worker": [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "chaverim_admin",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                "devstack@%h",
+            ],
+            "beat": [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "chaverim_admin",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(devdata / "celerybeat-schedule"),
+                "--pidfile",
+                "",
+            ],
+        }
+        for name, command in commands.items():
+            # Each child leads its own process group, so that stopping it stops its own children too.
+            children.append(
+                (name, subprocess.Popen(command, env=env, cwd=paths.BASE_DIR, start_new_session=True))
+            )
+        _say(f"ready in {time.monotonic() - started:.1f} s: http://127.0.0.1:{port}/")
+        password_note = "" if os.environ.get("DEMO_PASSWORD") else " (default; set DEMO_PASSWORD to change)"
+        _say(f"log in as admin, ops, editor or sites with password {env['DEMO_PASSWORD']!r}{password_note}")
+        _say("Ctrl-C stops everything")
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    _say(f"{name} exited with status {child.returncode}; stopping everything")
+                    return 1
+            time.sleep(0.5)
+    except _Stop:
+        _say("stopping")
+        return 0
+    except (DevstackError, subprocess.CalledProcessError) as exc:
+        _say(f"failed: {exc}")
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _stop_children(children)
+        for server in reversed(servers):
+            server.release()
+        _say("stopped")
+
+
+def _stop_children(children: list[tuple[str, subprocess.Popen]]) -> None:
+    for _name, child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for _name, child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+        # Whatever the child left in its group (the autoreloader's server, pool processes) goes too.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
