@@ -1,0 +1,66 @@
+"""The embedded servers stay private: nothing widens the checkout's permissions, no other user gets in."""
+
+import os
+import pwd
+import stat
+import subprocess
+
+import pytest
+
+from chaverim_admin.devstack import paths, servers
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_postgres_listens_only_on_a_private_socket():
+    socket = paths.postgres_socket_dir() / ".s.PGSQL.5432"
+    assert socket.is_socket()
+    assert _mode(socket) & 0o077 == 0
+    assert _mode(paths.postgres_data_dir()) == 0o700
+
+
+def test_valkey_listens_only_on_a_private_socket():
+    socket = paths.valkey_socket()
+    assert socket.is_socket()
+    assert _mode(socket) & 0o077 == 0
+    assert "port 0" in (paths.valkey_data_dir() / "valkey.conf").read_text().splitlines()
+
+
+def test_starting_the_servers_again_leaves_the_checkout_permissions_alone():
+    folders = [paths.BASE_DIR, *paths.BASE_DIR.parents]
+    before = {folder: _mode(folder) for folder in folders}
+    postgres = servers.EmbeddedPostgres()
+    postgres.acquire()
+    postgres.release()
+    assert {folder: _mode(folder) for folder in folders} == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can try connecting as another local user")
+def test_another_local_user_cannot_connect_to_the_database():
+    nobody = pwd.getpwnam("nobody")
+    psql = servers.EmbeddedPostgres().bin_dir / "psql"
+    result = subprocess.run(
+        [
+            str(psql),
+            "-h",
+            str(paths.postgres_socket_dir()),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            "SELECT 1",
+        ],
+        user=nobody.pw_uid,
+        group=nobody.pw_gid,
+        extra_groups=[],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd="/",
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Permission denied" in result.stderr or "No such file" in result.stderr
