@@ -169,3 +169,13 @@ LOGGING = {
         "django.db.backends": {"level": "DEBUG" if DB_ECHO else "INFO", "propagate": True},
     },
 }
+
+# --- Log-in throttling (chaverim_admin/throttling.py) -----------------------------------------------------
+# Failed log-ins are counted per username and per client address over a sliding window; past a limit every
+# log-in attempt (right or wrong) is refused until enough of those failures are older than the window.
+AUTHENTICATION_BACKENDS = ["chaverim_admin.throttling.ThrottledModelBackend"]
+LOGIN_THROTTLE_USER_FAILURES = 5
+LOGIN_THROTTLE_ADDRESS_FAILURES = 20  # higher: one office or NAT address serves many people
+LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+# Number of reverse proxies in front that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_THROTTLE_PROXY_COUNT = env_int("LOGIN_THROTTLE_PROXY_COUNT", 0, minimum=0)

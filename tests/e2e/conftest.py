@@ -99,6 +99,13 @@ def live_server(request):
         server = LiveServer(addr)
     yield server
     server.stop()
+    # The server thread returned its connections to the shared pool; close it so that the test database
+    # can be dropped at the end of the session.
+    from django.db import connections
+
+    for connection in connections.all():
+        if getattr(connection, "pool", None) is not None:
+            connection.close_pool()
 
 
 @pytest.fixture(autouse=True)
