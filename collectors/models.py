@@ -1,7 +1,27 @@
 import uuid
 
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Now
+
+from collectors.errors import UnversionedWriteError
+
+# The only columns an edit may change; id, timestamps and the version belong to the database.
+EDITABLE_FIELDS = ("site_name", "config", "is_active")
+
+
+class CollectorQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Update the rows and bump each one's config_version, so editors holding an older copy conflict."""
+        if "config_version" in kwargs:
+            raise UnversionedWriteError("config_version is bumped by every update; it cannot be set by hand")
+        kwargs["config_version"] = F("config_version") + 1
+        kwargs.setdefault("updated_at", Now())
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        """Refuse: a bulk write cannot check each row's loaded version."""
+        raise UnversionedWriteError("use collectors.services.collector_update for each collector")
 
 
 class Collector(models.Model):
@@ -15,6 +35,8 @@ class Collector(models.Model):
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(db_default=Now())
 
+    objects = CollectorQuerySet.as_manager()
+
     class Meta:
         managed = False
         db_table = "collectors"
@@ -22,3 +44,22 @@ class Collector(models.Model):
 
     def __str__(self):
         return self.site_name
+
+    def save(self, *args, **kwargs):
+        """Insert a new collector; send an update through collector_update, checked against its version."""
+        if self._state.adding or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        # A plain UPDATE would overwrite whatever was written since this copy was loaded.
+        from collectors.services import collector_update
+
+        update_fields = kwargs.get("update_fields")
+        fields = [f for f in EDITABLE_FIELDS if update_fields is None or f in update_fields]
+        updated = collector_update(
+            collector_id=self.pk,
+            expected_version=self.config_version,
+            changes={field: getattr(self, field) for field in fields},
+            actor=None,
+        )
+        self.config_version = updated.config_version
+        self.updated_at = updated.updated_at
+        return None
