@@ -1,3 +1,9 @@
+from django.urls import path
+
+from partitions import views
+
 app_name = "partitions"
 
-urlpatterns = []
+urlpatterns = [
+    path("events/", views.event_search, name="events"),
+]

@@ -1,0 +1,56 @@
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from partitions.forms import EventSearchForm
+from partitions.models import Event
+from partitions.selectors import event_page
+
+WATCHLISTS_SEARCH_PATH = "/watchlists/"
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event with the links its row offers."""
+
+    event: Event
+    plate_url: str
+    collector_url: str
+    watchlist_names: list[str]
+    watchlist_url: str
+
+
+def _query(path: str, params: dict[str, str]) -> str:
+    return f"{path}?{urlencode(params)}"
+
+
+@require_GET
+def event_search(request):
+    """Search events by plate, collector and UTC time window, one keyset page at a time."""
+    form = EventSearchForm(request.GET)
+    context = {"form": form, "page": None, "rows": [], "max_window_days": settings.EVENTS_MAX_WINDOW_DAYS}
+    if form.is_valid():
+        page = event_page(criteria=form.criteria(), cursor=form.cleaned_data["cursor"])
+        path = reverse("partitions:events")
+        search, window = form.search_params(), form.window_params()
+        context["page"] = page
+        context["rows"] = [
+            EventRow(
+                event=event,
+                plate_url=_query(path, {"plate": event.plate_number, **window}),
+                collector_url=_query(path, {"collector": str(event.collector_id), **window}),
+                watchlist_names=page.watchlists_by_plate.get(event.plate_number, []),
+                watchlist_url=_query(WATCHLISTS_SEARCH_PATH, {"q": event.plate_number}),
+            )
+            for event in page.events
+        ]
+        if page.next_cursor:
+            context["next_url"] = _query(path, {**search, "cursor": page.next_cursor.encode()})
+        if page.previous_cursor:
+            context["previous_url"] = _query(path, {**search, "cursor": page.previous_cursor.encode()})
+        context["window"] = form.cleaned_data
+    return render(request, "partitions/events.html", context)
