@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db import connection, transaction
+from django.utils.text import capfirst
 from psycopg.types.json import Jsonb
 
 from chaverim_admin.services import audit_log_write
@@ -41,7 +42,7 @@ def _admin_log(*, actor, collector: Collector, action_flag: int, fields: list[st
     if action_flag == ADDITION:
         message = [{"added": {}}]
     else:
-        names = [str(Collector._meta.get_field(field).verbose_name) for field in fields]
+        names = [capfirst(Collector._meta.get_field(field).verbose_name) for field in fields]
         message = [{"changed": {"fields": names}}] if names else []
     LogEntry.objects.log_actions(
         user_id=actor.pk,
