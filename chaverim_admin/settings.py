@@ -179,3 +179,8 @@ LOGIN_THROTTLE_ADDRESS_FAILURES = 20  # higher: one office or NAT address serves
 LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
 # Number of reverse proxies in front that append to X-Forwarded-For (0: use REMOTE_ADDR).
 LOGIN_THROTTLE_PROXY_COUNT = env_int("LOGIN_THROTTLE_PROXY_COUNT", 0, minimum=0)
+
+# --- Deployment checks --------------------------------------------------------------------------------------
+# HSTS preloading binds the whole registrable domain and every subdomain to HTTPS in browsers' built-in lists,
+# for months after opting out: the domain's owner decides (SECURE_HSTS_PRELOAD), so its reminder stays quiet.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

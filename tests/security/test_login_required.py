@@ -1,0 +1,40 @@
+"""Every URL but the probes and the login pages sends an anonymous visitor to log in."""
+
+import pytest
+
+from tests.security.urlwalk import unresolvable_patterns, walk_urls
+
+pytestmark = pytest.mark.django_db
+
+# Open to anonymous visitors on purpose: the liveness/readiness probes and the two login forms.
+OPEN_URLS = {"healthz", "readyz", "login", "admin:login"}
+
+WALKED = walk_urls()
+
+
+def test_the_walker_fills_in_every_pattern():
+    assert unresolvable_patterns() == []
+    assert len(WALKED) > 10
+
+
+@pytest.mark.parametrize("url", [u for u in WALKED if u.name not in OPEN_URLS], ids=lambda u: u.path)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_request_is_sent_to_the_login_page(client, url, method):
+    response = getattr(client, method)(url.path)
+
+    assert response.status_code == 302, response.content[:300]
+    # The admin's own pages send visitors to its login form; everything else to the site's.
+    admin = url.path.startswith("/admin/")
+    logins = ("/accounts/login/", "/admin/login/") if admin else ("/accounts/login/",)
+    assert response["Location"].startswith(logins)
+
+
+@pytest.mark.parametrize("url", [u for u in WALKED if u.name in OPEN_URLS], ids=lambda u: u.path)
+def test_open_urls_answer_anonymously(client, url):
+    response = client.get(url.path)
+
+    assert response.status_code in {200, 503}
+
+
+def test_every_open_url_exists():
+    assert {u.name for u in WALKED} >= OPEN_URLS
