@@ -10,6 +10,7 @@ from partitions.selectors import EventCriteria, EventCursor, PlateQuery
 
 DEFAULT_WINDOW = dt.timedelta(days=7)
 PLATE_MAX_LENGTH = 20
+CURSOR_MAX_LENGTH = 400
 _PLATE_SEPARATORS = re.compile(r"[\s\-]+")
 _PLATE_ALLOWED = re.compile(r"[A-Z0-9]+")
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -60,7 +61,7 @@ class EventSearchForm(forms.Form):
         max_length=40,
         widget=forms.TextInput(attrs={"placeholder": "now"}),
     )
-    cursor = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, now: dt.datetime | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +107,7 @@ class EventSearchForm(forms.Form):
         token = self.cleaned_data["cursor"].strip()
         if not token:
             return None
-        cursor = EventCursor.decode(token)
+        cursor = EventCursor.decode(token) if len(token) <= CURSOR_MAX_LENGTH else None
         # A damaged page link only loses the position: show the first page rather than an error.
         self.cursor_ignored = cursor is None
         return cursor

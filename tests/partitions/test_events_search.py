@@ -225,6 +225,7 @@ def test_cursor_survives_a_round_trip():
         token_of({"d": "next", "t": "2026-11-20T00:00:00+00:00", "i": -1}),
         token_of({"d": "next", "t": "2026-11-20T00:00:00+00:00", "i": "1"}),
         token_of({"d": "next", "t": 5, "i": 1}),
+        "A" * 5000,
         "W10",  # []
     ],
 )
@@ -466,3 +467,29 @@ def test_one_week_window_reads_at_most_two_monthly_partitions(monthly_partitions
         read = {table for table in plan_relations(plan, executed_only=True) if table.startswith("events")}
         assert planned == months, name  # the other months and DEFAULT were pruned before execution
         assert read and read <= months, name
+
+
+def rows_read(plan: dict) -> int:
+    """Return how many rows the scans of `events` partitions produced or filtered out."""
+    read = 0
+    if plan.get("Relation Name", "").startswith("events"):
+        read += plan.get("Actual Rows", 0) * plan.get("Actual Loops", 0) + plan.get(
+            "Rows Removed by Filter", 0
+        )
+    return read + sum(rows_read(child) for child in plan.get("Plans", []))
+
+
+def test_a_deep_page_reads_as_few_rows_as_the_first(monthly_partitions):
+    collector = CollectorFactory()
+    insert_hourly_events(collector_id=collector.pk, start=at(2026, 9, 1), end=at(2026, 12, 31, 23))
+    criteria = EventCriteria(start_at=at(2026, 9, 1), end_at=at(2027, 1, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE events")
+    deep = EventCursor("next", at(2026, 10, 15, 5), 2**62)  # about 1,860 rows into the window
+
+    first = executed_plan(event_search_queryset(criteria=criteria)[:6])
+    deep_plan = executed_plan(event_search_queryset(criteria=criteria, cursor=deep)[:6])
+
+    assert rows_read(first) <= 7
+    assert rows_read(deep_plan) <= 7
+    assert plan_relations(deep_plan, executed_only=True) & set(monthly_partitions) == {"events_2026_10"}
