@@ -2,10 +2,114 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models import Q
+from django.db.models.functions import Lower, Now
+from django.utils import timezone
+
+from watchlists.errors import HardDeleteError
+
+# Only the guarded UPDATEs of SoftDeleteQuerySet move these columns; a plain save() leaves them alone.
+SOFT_DELETE_FIELDS = frozenset({"is_deleted", "deleted_at", "deleted_by"})
 
 
-class Watchlist(models.Model):
+class SoftDeleteQuerySet(models.QuerySet):
+    """Rows that are soft-deleted and restored in bulk, one guarded UPDATE each way."""
+
+    touch_field = None  # a timestamp column moved by every change, when the table has one
+
+    def soft_delete(self, actor, *, now=None) -> int:
+        """Mark the active rows of this queryset deleted by `actor`; return how many changed."""
+        now = now or timezone.now()
+        changes = {"is_deleted": True, "deleted_at": now, "deleted_by": actor}
+        if self.touch_field:
+            changes[self.touch_field] = now
+        return self.filter(is_deleted=False).update(**changes)
+
+    def restore(self, actor, *, now=None) -> int:
+        """Clear the deletion of the deleted rows of this queryset; return how many changed."""
+        changes = {"is_deleted": False, "deleted_at": None, "deleted_by": None}
+        if self.touch_field:
+            changes[self.touch_field] = now or timezone.now()
+        return self.filter(is_deleted=True).update(**changes)
+
+    def delete(self):
+        raise HardDeleteError("Rows of this table are only soft-deleted: use soft_delete().")
+
+
+class WatchlistQuerySet(SoftDeleteQuerySet):
+    touch_field = "updated_at"
+
+
+class WatchlistEntryQuerySet(SoftDeleteQuerySet):
+    pass
+
+
+class WatchlistAllManager(models.Manager.from_queryset(WatchlistQuerySet)):
+    """Every watchlist, deleted or not: the base manager, so related lookups always find their row."""
+
+    use_in_migrations = True
+
+
+class WatchlistEntryAllManager(models.Manager.from_queryset(WatchlistEntryQuerySet)):
+    """Every entry, deleted or not: the base manager."""
+
+    use_in_migrations = True
+
+
+class ActiveWatchlistManager(models.Manager.from_queryset(WatchlistQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_deleted=False)
+
+
+class DeletedWatchlistManager(models.Manager.from_queryset(WatchlistQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_deleted=True)
+
+
+class ActiveWatchlistEntryManager(models.Manager.from_queryset(WatchlistEntryQuerySet)):
+    """Entries that are active themselves and on an active watchlist."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_deleted=False, watchlist__is_deleted=False)
+
+
+class DeletedWatchlistEntryManager(models.Manager.from_queryset(WatchlistEntryQuerySet)):
+    """Entries that are deleted themselves or whose watchlist is deleted."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(Q(is_deleted=True) | Q(watchlist__is_deleted=True))
+
+
+class SoftDeleteModel(models.Model):
+    """Save without ever touching the soft-delete columns; refuse hard deletes."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *, force_insert=False, force_update=False, using=None, update_fields=None):
+        if not self._state.adding and not force_insert:
+            # A stale instance saved after a soft delete (or restore) must not flip the row back.
+            if update_fields is None:
+                update_fields = [field.name for field in self._meta.concrete_fields if not field.primary_key]
+            update_fields = [name for name in update_fields if name not in SOFT_DELETE_FIELDS]
+            if self.touch_field:
+                setattr(self, self.touch_field, timezone.now())
+                update_fields = [*{*update_fields, self.touch_field}]
+            if not update_fields:
+                return
+        super().save(
+            force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
+        )
+
+    save.alters_data = True
+
+    def delete(self, using=None, keep_parents=False):
+        raise HardDeleteError("Rows of this table are only soft-deleted: use the watchlist services.")
+
+    delete.alters_data = True
+
+
+class Watchlist(SoftDeleteModel):
     """A named list of plates to watch for (platform table `watchlists`, soft-deleted)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -34,17 +138,33 @@ class Watchlist(models.Model):
         related_name="+",
     )
 
+    objects = ActiveWatchlistManager()
+    all_objects = WatchlistAllManager()
+    deleted_objects = DeletedWatchlistManager()
+
+    touch_field = "updated_at"
+
     class Meta:
         managed = False
         db_table = "watchlists"
         ordering = ["name"]
         permissions = [("restore_watchlist", "Can restore a deleted watchlist")]
+        base_manager_name = "all_objects"
+        constraints = [
+            # Mirrors the platform's partial unique index, so that forms report a clash instead of failing.
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=Q(is_deleted=False),
+                name="ux_watchlists_active_name",
+                violation_error_message="An active watchlist with this name already exists.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
 
-class WatchlistEntry(models.Model):
+class WatchlistEntry(SoftDeleteModel):
     """A plate on a watchlist (platform table `watchlist_entries`, soft-deleted)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -75,11 +195,26 @@ class WatchlistEntry(models.Model):
         related_name="+",
     )
 
+    objects = ActiveWatchlistEntryManager()
+    all_objects = WatchlistEntryAllManager()
+    deleted_objects = DeletedWatchlistEntryManager()
+
+    touch_field = None
+
     class Meta:
         managed = False
         db_table = "watchlist_entries"
         ordering = ["plate_number"]
         verbose_name_plural = "watchlist entries"
+        base_manager_name = "all_objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist", "plate_number"],
+                condition=Q(is_deleted=False),
+                name="ux_watchlist_entries_active_plate",
+                violation_error_message="This plate is already on the watchlist.",
+            ),
+        ]
 
     def __str__(self):
         return self.plate_number
