@@ -1,4 +1,4 @@
-"""The Celery application, configured from Django's CELERY_* settings."""
+"""The Celery application, configured from Django's CELERY_* settings; the beat schedule lives here."""
 
 import os
 
@@ -9,3 +9,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chaverim_admin.settings")
 app = Celery("chaverim_admin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+MAINTENANCE_ENTRY = "partition-maintenance"
+
+
+@app.on_after_configure.connect
+def schedule_partition_maintenance(sender, **kwargs):
+    """Add the maintenance beat entry from PARTITION_MAINTENANCE_CRON once settings are loaded."""
+    from django.conf import settings
+
+    from partitions.health import cron_schedule
+
+    sender.add_periodic_task(
+        cron_schedule(settings.PARTITION_MAINTENANCE_CRON),
+        sender.signature("partitions.tasks.maintain_partitions", kwargs={"trigger": "beat"}),
+        name=MAINTENANCE_ENTRY,
+    )

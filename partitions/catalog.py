@@ -1,0 +1,150 @@
+"""Read the partition catalog (pg_inherits + relpartbound, in UTC) into snapshots the planner can use."""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from psycopg import sql as pgsql
+
+from partitions import sql
+from partitions.planner import managed_month, parse_bound
+from partitions.registry import PartitionedTable
+
+DEFAULT, MANAGED, UNMANAGED = "default", "managed", "unmanaged"
+
+
+def lock_timeout_setting(seconds: float) -> str:
+    return f"{max(1, round(seconds * 1000))}ms"
+
+
+@dataclass(frozen=True)
+class Child:
+    """One partition of a parent as the catalog describes it."""
+
+    name: str
+    relname: str
+    schema: str
+    bound: str
+    bounds: tuple[dt.datetime, dt.datetime] | None
+    is_default: bool
+    month: int | None
+    estimated_rows: int | None
+    total_bytes: int
+
+    @property
+    def state(self) -> str:
+        if self.is_default:
+            return DEFAULT
+        return MANAGED if self.month is not None else UNMANAGED
+
+    @property
+    def lower(self) -> dt.datetime | None:
+        return self.bounds[0] if self.bounds else None
+
+    @property
+    def upper(self) -> dt.datetime | None:
+        return self.bounds[1] if self.bounds else None
+
+    def describe_bounds(self) -> str:
+        return self.bound.removeprefix("FOR VALUES ")
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The children of one registered parent, the rows waiting in its DEFAULT partition, and look-alikes."""
+
+    table: str
+    exists: bool = True
+    partitioned: bool = True
+    children: tuple[Child, ...] = ()
+    default_rows: dict[int, int] = field(default_factory=dict)
+    lookalikes: frozenset[str] = frozenset()
+
+    @property
+    def default(self) -> Child | None:
+        return next((child for child in self.children if child.is_default), None)
+
+    @property
+    def default_partition(self) -> str:
+        default = self.default
+        return default.name if default else f"{self.table}_default"
+
+
+def _child(table: str, name: str, schema: str, foreign_schema: bool, bound: str, reltuples, size) -> Child:
+    is_default = bound.strip() == "DEFAULT"
+    bounds = None if is_default else parse_bound(bound)
+    month = None
+    if bounds is not None and not foreign_schema:
+        month = managed_month(table, name, *bounds)
+    return Child(
+        name=f"{schema}.{name}" if foreign_schema else name,
+        relname=name,
+        schema=schema,
+        bound=bound,
+        bounds=bounds,
+        is_default=is_default,
+        month=month,
+        # reltuples is -1 until the first VACUUM or ANALYZE: unknown, never zero.
+        estimated_rows=None if reltuples is None or reltuples < 0 else int(reltuples),
+        total_bytes=int(size or 0),
+    )
+
+
+def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapshot]:
+    """Read every registered parent's children in a fixed number of queries, whatever their count."""
+    if not entries:
+        return {}
+    tables = [entry.table for entry in entries]
+    columns = {entry.table: entry.column for entry in entries}
+    lock_timeout = lock_timeout_setting(min(entry.lock_timeout for entry in entries))
+    found: dict[str, dict] = {
+        table: {"exists": False, "partitioned": False, "children": []} for table in tables
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SET LOCAL: bounds print at +00 whatever the database or session time zone; the setting ends with
+        # this transaction. The lock timeout keeps a reader from queueing behind DDL forever.
+        cursor.execute(sql.SESSION_UTC, [lock_timeout])
+        cursor.execute(sql.CHILDREN, [tables])
+        for table, exists, partitioned, name, schema, foreign, bound, reltuples, size in cursor.fetchall():
+            found[table]["exists"] = exists
+            found[table]["partitioned"] = partitioned
+            if name is not None:
+                found[table]["children"].append(_child(table, name, schema, foreign, bound, reltuples, size))
+
+        pattern = "^(" + "|".join(tables) + r")_[0-9]{4}_[0-9]{2}$"
+        cursor.execute(sql.LOOKALIKES, [pattern])
+        names = {row[0] for row in cursor.fetchall()}
+
+        selects, params = [], []
+        for table in tables:
+            default = next((child for child in found[table]["children"] if child.is_default), None)
+            if default is not None:
+                selects.append(
+                    sql.DEFAULT_ROWS_BY_MONTH.format(
+                        column=pgsql.Identifier(columns[table]),
+                        default=pgsql.Identifier(default.schema, default.relname),
+                    )
+                )
+                params.append(table)
+        default_rows: dict[str, dict[int, int]] = {table: {} for table in tables}
+        if selects:
+            cursor.execute(pgsql.SQL(" UNION ALL ").join(selects), params)
+            for table, month, rows in cursor.fetchall():
+                default_rows[table][int(month)] = int(rows)
+
+    snapshots = {}
+    for table in tables:
+        children = tuple(found[table]["children"])
+        child_names = {child.name for child in children}
+        snapshots[table] = CatalogSnapshot(
+            table=table,
+            exists=found[table]["exists"],
+            partitioned=found[table]["partitioned"],
+            children=children,
+            default_rows=default_rows[table],
+            lookalikes=frozenset(
+                name for name in names if name.rsplit("_", 2)[0] == table and name not in child_names
+            ),
+        )
+    return snapshots

@@ -1,0 +1,209 @@
+"""Carry out planned actions: each in its own transaction, under a lock timeout, retried with backoff."""
+
+import logging
+import time
+from dataclasses import dataclass
+
+import psycopg
+from django.db import DatabaseError, connection, transaction
+from psycopg import sql as pgsql
+
+from chaverim_admin.services import audit_log_write
+from partitions import sql
+from partitions.catalog import Child, lock_timeout_setting
+from partitions.planner import CREATE, DETACH, Action, bound_literal, parse_bound
+from partitions.registry import ARCHIVE_SCHEMA, PartitionedTable
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
+# Lock timeout, deadlock, serialization failure, and a stray row reaching DEFAULT between move and attach.
+RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001", "23514"}
+SUCCESS, FAILED, PLANNED = "success", "failed", "planned"
+
+
+class PartitionChangedError(RuntimeError):
+    """The partition is no longer what the plan saw: nothing is dropped on a stale plan."""
+
+
+@dataclass
+class ActionResult:
+    """What happened to one planned action."""
+
+    action: Action
+    result: str
+    sqlstate: str | None = None
+    message: str | None = None
+    moved_rows: int | None = None
+    attempts: int = 0
+    seconds: float = 0.0
+
+    @property
+    def error(self) -> str | None:
+        if self.message is None:
+            return None
+        return f"{self.sqlstate}: {self.message}" if self.sqlstate else self.message
+
+    def as_dict(self) -> dict:
+        return {
+            **self.action.as_dict(),
+            "result": self.result,
+            "error": self.error,
+            "sqlstate": self.sqlstate,
+            "moved_rows": self.moved_rows,
+            "attempts": self.attempts,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    cause = exc.__cause__ if isinstance(exc.__cause__, psycopg.Error) else exc
+    return getattr(cause, "sqlstate", None)
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+class AdvisoryLocks:
+    """Per-parent advisory locks held by a side connection until the run ends.
+
+    `pg_try_advisory_xact_lock` lives as long as a transaction, and each action commits on its own; a
+    second connection keeps one transaction open for the whole run instead. If the process dies, the
+    connection closes and the locks go with it.
+    """
+
+    def __init__(self):
+        self._connection = None
+
+    def __enter__(self):
+        self._connection = psycopg.connect(**connection.get_connection_params())
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._connection is not None:
+            self._connection.close()  # rolls back: every lock taken is released
+            self._connection = None
+
+    def try_acquire(self, table: str) -> bool:
+        with self._connection.cursor() as cursor:
+            cursor.execute(sql.ADVISORY_LOCK, [sql.ADVISORY_LOCK_NAMESPACE, table])
+            return bool(cursor.fetchone()[0])
+
+
+def insertable_columns(table: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.INSERTABLE_COLUMNS, [table])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _create(
+    cursor, entry: PartitionedTable, action: Action, columns: list[str], default: Child | None
+) -> int:
+    names = {
+        "parent": pgsql.Identifier(entry.table),
+        "partition": pgsql.Identifier(action.partition),
+        "check": pgsql.Identifier(f"{action.partition}_bounds"[:63]),
+        "column": pgsql.Identifier(entry.column),
+    }
+    start, end = bound_literal(action.start), bound_literal(action.end)
+    cursor.execute(sql.CREATE_STANDALONE.format(**names), [start, end])
+    moved = 0
+    if default is not None:
+        default_table = pgsql.Identifier(default.schema, default.relname)
+        cursor.execute(sql.LOCK_DEFAULT.format(default=default_table))
+        # The write-once trigger lets this DELETE through only with the flag set, in this transaction.
+        cursor.execute(sql.MAINTENANCE_FLAG)
+        cursor.execute(
+            sql.MOVE_DEFAULT_ROWS.format(
+                default=default_table,
+                columns=pgsql.SQL(", ").join(pgsql.Identifier(column) for column in columns),
+                **names,
+            ),
+            [start, end],
+        )
+        moved = max(cursor.rowcount, 0)
+    # The DEFAULT partition no longer holds rows for the month, so its constraint check passes.
+    cursor.execute(sql.ATTACH.format(**names), [start, end])
+    cursor.execute(sql.DROP_CHECK.format(**names))
+    return moved
+
+
+def _retire(cursor, entry: PartitionedTable, action: Action) -> None:
+    names = {"parent": pgsql.Identifier(entry.table), "partition": pgsql.Identifier(action.partition)}
+    cursor.execute(sql.PARTITION_BOUND, [entry.table, action.partition])
+    row = cursor.fetchone()
+    if row is None or parse_bound(row[0]) != (action.start, action.end):
+        raise PartitionChangedError(
+            f"{action.partition} is no longer a partition of {entry.table} from {action.start.isoformat()} "
+            f"to {action.end.isoformat()}; left alone"
+        )
+    cursor.execute(sql.DETACH.format(**names))
+    if action.action == DETACH:
+        schema = pgsql.Identifier(ARCHIVE_SCHEMA)
+        cursor.execute(sql.CREATE_ARCHIVE_SCHEMA.format(schema=schema))
+        cursor.execute(sql.MOVE_TO_SCHEMA.format(schema=schema, **names))
+    else:
+        cursor.execute(sql.DROP_TABLE.format(**names))
+
+
+def action_execute(
+    *,
+    entry: PartitionedTable,
+    action: Action,
+    columns: list[str],
+    default: Child | None,
+    actor_id=None,
+    run_id: int | None = None,
+) -> ActionResult:
+    """Run one action in its own transaction; retry lock timeouts with backoff; record any failure."""
+    started = time.monotonic()
+    outcome = ActionResult(action=action, result=FAILED)
+    for attempt in range(1, ATTEMPTS + 1):
+        outcome.attempts = attempt
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(entry.lock_timeout)])
+                if action.action == CREATE:
+                    outcome.moved_rows = _create(cursor, entry, action, columns, default)
+                else:
+                    _retire(cursor, entry, action)
+                # Written after ATTACH, in the same transaction: the row lands in a real partition.
+                audit_log_write(
+                    actor_id=actor_id,
+                    action=f"partition.{action.action}",
+                    object_type="partition",
+                    object_id=action.partition,
+                    details={
+                        "table": entry.table,
+                        "from": action.start.isoformat(),
+                        "to": action.end.isoformat(),
+                        "moved_rows": outcome.moved_rows,
+                        "run": run_id,
+                    },
+                )
+        except PartitionChangedError as exc:
+            outcome.sqlstate, outcome.message = None, str(exc)
+            break
+        except DatabaseError as exc:
+            outcome.sqlstate, outcome.message = _sqlstate(exc), _message(exc)
+            logger.warning(
+                "%s %s, attempt %d of %d: %s",
+                action.action,
+                action.partition,
+                attempt,
+                ATTEMPTS,
+                outcome.error,
+            )
+            if outcome.sqlstate in RETRYABLE_SQLSTATES and attempt < ATTEMPTS:
+                time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+                continue
+            break
+        else:
+            outcome.result, outcome.sqlstate, outcome.message = SUCCESS, None, None
+            logger.info("%s %s: done", action.action, action.partition)
+            break
+    outcome.seconds = time.monotonic() - started
+    return outcome

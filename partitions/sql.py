@@ -1,0 +1,102 @@
+"""Raw SQL of the partition engine.
+
+Identifiers come only from the validated registry or the catalog and are composed with
+`psycopg.sql.Identifier`; values are always parameters. Bounds are text with an explicit `+00` offset,
+cast to timestamptz, so the session time zone never shifts them.
+"""
+
+from psycopg import sql
+
+# -- catalog (read with TimeZone=UTC so pg_get_expr prints bounds at +00) ---------------------------------
+
+SESSION_UTC = "SELECT set_config('TimeZone', 'UTC', true), set_config('lock_timeout', %s, true)"
+
+CHILDREN = """
+    SELECT registered.name,
+           parent.oid IS NOT NULL,
+           coalesce(parent.relkind = 'p', false),
+           child.relname,
+           child_ns.nspname,
+           child_ns.oid IS DISTINCT FROM parent.relnamespace,
+           pg_get_expr(child.relpartbound, child.oid),
+           child.reltuples,
+           pg_total_relation_size(child.oid)
+      FROM unnest(%s::text[]) AS registered(name)
+      LEFT JOIN pg_class AS parent ON parent.oid = to_regclass(registered.name)
+      LEFT JOIN pg_inherits AS inh ON inh.inhparent = parent.oid
+      LEFT JOIN pg_class AS child ON child.oid = inh.inhrelid
+      LEFT JOIN pg_namespace AS child_ns ON child_ns.oid = child.relnamespace
+     ORDER BY registered.name, child.relname
+"""
+
+# Relations in the current schema named like a partition of a registered table (children are set apart
+# in Python): a CREATE TABLE of that name would fail, so the planner reports the month instead.
+LOOKALIKES = """
+    SELECT c.relname
+      FROM pg_class AS c
+     WHERE c.relnamespace = current_schema()::regnamespace
+       AND c.relname ~ %s
+"""
+
+# One SELECT per DEFAULT partition, joined with UNION ALL. The DEFAULT partition is kept empty, so
+# counting its rows is cheap; months are year * 12 + month - 1 in UTC.
+DEFAULT_ROWS_BY_MONTH = sql.SQL(
+    "SELECT %s::text, "
+    "(extract(year FROM {column} AT TIME ZONE 'UTC') * 12 "
+    "+ extract(month FROM {column} AT TIME ZONE 'UTC') - 1)::bigint, count(*) "
+    "FROM {default} WHERE isfinite({column}) GROUP BY 2"
+)
+
+# -- executor ------------------------------------------------------------------------------------------
+
+LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, true)"
+MAINTENANCE_FLAG = "SELECT set_config('chaverim.partition_maintenance', 'on', true)"
+
+# Held by a side connection for the whole run: one run per parent at a time.
+ADVISORY_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"
+ADVISORY_LOCK_NAMESPACE = 0x50415254  # "PART"
+
+INSERTABLE_COLUMNS = """
+    SELECT attname
+      FROM pg_attribute
+     WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+     ORDER BY attnum
+"""
+
+PARTITION_BOUND = """
+    SELECT pg_get_expr(child.relpartbound, child.oid)
+      FROM pg_inherits AS inh
+      JOIN pg_class AS child ON child.oid = inh.inhrelid
+     WHERE inh.inhparent = to_regclass(%s) AND child.oid = to_regclass(%s)
+"""
+
+# LIKE copies the parent's indexes, so ATTACH reuses them instead of building them under lock; the
+# CHECK matching the bounds lets ATTACH skip its validation scan (dropped once attached).
+CREATE_STANDALONE = sql.SQL(
+    "CREATE TABLE {partition} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES "
+    "INCLUDING STORAGE INCLUDING COMMENTS, "
+    "CONSTRAINT {check} CHECK ({column} >= %s::timestamptz AND {column} < %s::timestamptz))"
+)
+
+# Stops new stray rows reaching DEFAULT while its rows for the month move (reads still pass).
+LOCK_DEFAULT = sql.SQL("LOCK TABLE ONLY {default} IN EXCLUSIVE MODE")
+
+MOVE_DEFAULT_ROWS = sql.SQL(
+    "WITH moved AS (DELETE FROM ONLY {default} "
+    "WHERE {column} >= %s::timestamptz AND {column} < %s::timestamptz RETURNING {columns}) "
+    "INSERT INTO {partition} ({columns}) SELECT {columns} FROM moved"
+)
+
+ATTACH = sql.SQL(
+    "ALTER TABLE {parent} ATTACH PARTITION {partition} FOR VALUES FROM (%s::timestamptz) TO (%s::timestamptz)"
+)
+
+DROP_CHECK = sql.SQL("ALTER TABLE {partition} DROP CONSTRAINT {check}")
+
+DETACH = sql.SQL("ALTER TABLE {parent} DETACH PARTITION {partition}")
+
+DROP_TABLE = sql.SQL("DROP TABLE {partition}")
+
+CREATE_ARCHIVE_SCHEMA = sql.SQL("CREATE SCHEMA IF NOT EXISTS {schema}")
+
+MOVE_TO_SCHEMA = sql.SQL("ALTER TABLE {partition} SET SCHEMA {schema}")
