@@ -157,7 +157,7 @@ def _run_in_threads(*calls):
         try:
             barrier.wait(timeout=10)
             results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+        except Exception as exc:  # the test inspects what each thread got
             results[index] = exc
         finally:
             connections.close_all()
