@@ -16,7 +16,9 @@ def collector_admin(db):
 @pytest.fixture
 def collector_viewer(db):
     user = UserFactory(username="collector-viewer")
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="collectors", codename="view_collector"))
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="collectors", codename="view_collector")
+    )
     return user
 
 

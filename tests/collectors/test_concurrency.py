@@ -66,7 +66,8 @@ def test_two_editors_at_the_same_version_exactly_one_wins():
 def _waiting_on_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0] > 0
 
@@ -78,7 +79,9 @@ def test_a_writer_blocked_behind_an_uncommitted_update_gets_a_conflict_once_it_c
 
     def first():
         with transaction.atomic():
-            updated = collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "A"})
+            updated = collector_update(
+                collector_id=collector.pk, expected_version=1, changes={"site_name": "A"}
+            )
             first_updated.set()
             assert may_commit.wait(THREAD_TIMEOUT)
         return updated
@@ -140,7 +143,9 @@ def test_many_editors_with_retries_lose_no_update():
     assert total_wins == editors * attempts
     assert sum(conflicts for _, conflicts in results) > 0  # the editors really did collide
     assert row.config_version == 1 + total_wins
-    assert sorted(row.config["winners"]) == sorted(f"{n}-{a}" for n in range(editors) for a in range(attempts))
+    assert sorted(row.config["winners"]) == sorted(
+        f"{n}-{a}" for n in range(editors) for a in range(attempts)
+    )
 
 
 def test_many_editors_at_one_version_leave_exactly_one_winner():

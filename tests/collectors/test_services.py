@@ -119,7 +119,9 @@ def test_update_by_a_user_writes_one_admin_log_entry(collector_admin):
 
 
 def test_create_starts_at_version_one_and_is_audited(collector_admin):
-    collector = collector_create(site_name="New site", config={"fps": 5}, is_active=True, actor=collector_admin)
+    collector = collector_create(
+        site_name="New site", config={"fps": 5}, is_active=True, actor=collector_admin
+    )
     assert Collector.objects.get(pk=collector.pk).config_version == 1
     assert collector.config_version == 1
     [entry] = AuditLog.objects.filter(action="collector.create")
