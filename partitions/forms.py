@@ -21,8 +21,8 @@ def plate_normalize(raw: str) -> str:
     return _PLATE_SEPARATORS.sub("", raw).upper()
 
 
-def _parse_moment(raw: str, *, is_end: bool) -> tuple[dt.datetime, bool]:
-    """Parse a date or date-time in UTC; return (instant, was a bare date).
+def _parse_moment(raw: str, *, is_end: bool) -> dt.datetime:
+    """Parse a date or date-time, read in UTC unless it names its offset.
 
     A bare date as the end means the end of that day, i.e. the next midnight (the window is half-open).
     """
@@ -30,11 +30,11 @@ def _parse_moment(raw: str, *, is_end: bool) -> tuple[dt.datetime, bool]:
         day = dt.date.fromisoformat(raw)
         if is_end:
             day += dt.timedelta(days=1)
-        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC), True
+        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     moment = dt.datetime.fromisoformat(raw)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC), False
+    return moment.astimezone(dt.UTC)
 
 
 class EventSearchForm(forms.Form):
@@ -85,7 +85,7 @@ class EventSearchForm(forms.Form):
             raise forms.ValidationError(f"A plate has at most {PLATE_MAX_LENGTH} letters and digits.")
         return PlateQuery(value=value, is_prefix=is_prefix)
 
-    def _clean_moment(self, name: str) -> tuple[dt.datetime, bool] | None:
+    def _clean_moment(self, name: str) -> dt.datetime | None:
         raw = self.cleaned_data[name].strip()
         if not raw:
             return None
@@ -116,18 +116,9 @@ class EventSearchForm(forms.Form):
         cleaned = super().clean()
         if "start" not in cleaned or "end" not in cleaned:
             return cleaned  # a field error is already shown
-        start, end = cleaned["start"], cleaned["end"]
+        end_at = cleaned["end"] or self.now
         try:
-            if start is None and end is None:
-                end_at = self.now
-                start_at = end_at - DEFAULT_WINDOW
-            elif start is None:
-                end_at = end[0]
-                start_at = end_at - DEFAULT_WINDOW
-            elif end is None:
-                start_at, end_at = start[0], self.now
-            else:
-                start_at, end_at = start[0], end[0]
+            start_at = cleaned["start"] or end_at - DEFAULT_WINDOW
         except OverflowError:
             raise forms.ValidationError("That date is out of range.") from None
         if end_at <= start_at:
