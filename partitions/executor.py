@@ -115,7 +115,7 @@ def _create(
         default_table = pgsql.Identifier(default.schema, default.relname)
         cursor.execute(sql.LOCK_DEFAULT.format(default=default_table))
         # The write-once trigger lets this DELETE through only with the flag set, in this transaction.
-        cursor.execute(sql.MAINTENANCE_FLAG)
+        cursor.execute(sql.MAINTENANCE_FLAG_ON)
         cursor.execute(
             sql.MOVE_DEFAULT_ROWS.format(
                 default=default_table,
@@ -125,6 +125,7 @@ def _create(
             [start, end],
         )
         moved = max(cursor.rowcount, 0)
+        cursor.execute(sql.MAINTENANCE_FLAG_OFF)
     # The DEFAULT partition no longer holds rows for the month, so its constraint check passes.
     cursor.execute(sql.ATTACH.format(**names), [start, end])
     cursor.execute(sql.DROP_CHECK.format(**names))

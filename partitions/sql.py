@@ -50,7 +50,10 @@ DEFAULT_ROWS_BY_MONTH = sql.SQL(
 # -- executor ------------------------------------------------------------------------------------------
 
 LOCK_TIMEOUT = "SELECT set_config('lock_timeout', %s, true)"
-MAINTENANCE_FLAG = "SELECT set_config('chaverim.partition_maintenance', 'on', true)"
+MAINTENANCE_FLAG_ON = "SELECT set_config('chaverim.partition_maintenance', 'on', true)"
+# Switched off straight after the move: should the caller hold an outer transaction, the flag must
+# not outlive the rescue inside it.
+MAINTENANCE_FLAG_OFF = "SELECT set_config('chaverim.partition_maintenance', 'off', true)"
 
 # Held by a side connection for the whole run: one run per parent at a time.
 ADVISORY_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"
