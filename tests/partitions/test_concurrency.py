@@ -1,0 +1,136 @@
+"""Maintenance against other connections and processes: committed DDL, cleaned up after each test."""
+
+import json
+import subprocess
+import sys
+import time
+
+import psycopg
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from partitions import executor
+from partitions.models import MaintenanceRun
+from partitions.planner import month_index, partition_name
+from partitions.services import partitions_apply
+from tests.partitions.conftest import ROOT, partition_names, subprocess_env
+
+pytestmark = pytest.mark.usefixtures("clean_partitions")
+
+CURRENT = month_index(timezone.now())
+
+
+def other_connection() -> psycopg.Connection:
+    return psycopg.connect(**connection.get_connection_params())
+
+
+def test_a_lock_held_on_the_parent_fails_the_run_in_bounded_time_and_the_next_run_succeeds(
+    settings, monkeypatch
+):
+    settings.PARTITION_LOCK_TIMEOUT = 0.2
+    monkeypatch.setattr(executor, "BACKOFF_SECONDS", 0.05)
+    holder = other_connection()
+    try:
+        holder.execute("LOCK TABLE ONLY events IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        failed = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+        elapsed = time.monotonic() - started
+    finally:
+        holder.close()
+
+    assert failed.status == MaintenanceRun.Status.FAILED
+    assert {a["sqlstate"] for a in failed.actions} == {"55P03"}
+    assert all(a["attempts"] == executor.ATTEMPTS for a in failed.actions)
+    assert "lock timeout" in failed.error
+    # Four actions, three attempts each at 0.2 s plus backoff: seconds, not forever.
+    assert elapsed < 20
+    assert partition_names("events") == []
+
+    succeeded = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+
+    assert succeeded.status == MaintenanceRun.Status.SUCCESS
+    assert len(partition_names("events")) == 4
+
+
+def test_a_concurrent_run_holding_the_advisory_lock_makes_this_run_skipped():
+    holder = other_connection()
+    try:
+        holder.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [executor.sql.ADVISORY_LOCK_NAMESPACE, "events"]
+        )
+        run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+    finally:
+        holder.close()
+
+    assert run.status == MaintenanceRun.Status.SKIPPED
+    assert run.actions == []
+    assert "another maintenance run" in run.error
+    assert partition_names("events") == []
+
+
+def test_three_rotations_started_at_once_all_exit_zero_and_agree():
+    env = subprocess_env()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "partitions", "rotate", "--json"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0], [err for _out, err in outputs]
+    results = [json.loads(out) for out, _err in outputs]
+    assert {result["status"] for result in results} <= {"success", "skipped"}
+    created = [a["partition"] for result in results for a in result["actions"] if a["result"] == "success"]
+    expected = [partition_name(table, CURRENT + i) for table in ("events", "audit_log") for i in range(4)]
+    assert sorted(created) == sorted(expected)  # each month created once, by exactly one run
+    assert partition_names("events") == [partition_name("events", CURRENT + i) for i in range(4)]
+    assert MaintenanceRun.objects.filter(status=MaintenanceRun.Status.FAILED).count() == 0
+
+
+def test_non_utc_database_and_session_time_zones_leave_bounds_at_utc_midnight():
+    database = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER DATABASE \"{database}\" SET timezone TO 'Pacific/Chatham'")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TimeZone = 'Asia/Kathmandu'")  # +05:45
+        run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW TimeZone")
+            session_zone = cursor.fetchone()[0]
+            cursor.execute("SET TimeZone = 'UTC'")
+            cursor.execute(
+                "SELECT pg_get_expr(c.relpartbound, c.oid) "
+                "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'events'::regclass AND c.relname = %s",
+                [partition_name("events", CURRENT)],
+            )
+            bound = cursor.fetchone()[0]
+        # A subprocess connects afresh and sees the database default time zone.
+        status = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "partitions", "status", "--table", "events", "--json"],
+            env=subprocess_env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER DATABASE "{database}" RESET timezone')
+
+    assert run.status == MaintenanceRun.Status.SUCCESS
+    assert session_zone == "Asia/Kathmandu"  # SET LOCAL left the caller's session alone
+    start = f"{timezone.now():%Y-%m}-01 00:00:00+00"
+    assert bound.startswith(f"FOR VALUES FROM ('{start}')")
+    partitions = json.loads(status.stdout)["tables"][0]["partitions"]
+    assert [p["state"] for p in partitions] == ["managed"] * 4 + ["default"]
+    assert partitions[0]["from"].endswith("T00:00:00+00:00")
