@@ -83,6 +83,9 @@ class DeletedWatchlistEntryManager(models.Manager.from_queryset(WatchlistEntryQu
 class SoftDeleteModel(models.Model):
     """Save without ever touching the soft-delete columns; refuse hard deletes."""
 
+    touch_field = None  # a timestamp column every save moves, when the table has one
+    constraint_fields = ()  # fields a partial unique index needs even when a form leaves them out
+
     class Meta:
         abstract = True
 
@@ -102,6 +105,12 @@ class SoftDeleteModel(models.Model):
         )
 
     save.alters_data = True
+
+    def validate_constraints(self, exclude=None):
+        # Forms exclude the soft-delete columns (and an inline's parent), yet the partial unique indexes
+        # depend on them: check them anyway, so that a clash is a form error rather than an IntegrityError.
+        exclude = set(exclude or ()) - SOFT_DELETE_FIELDS - set(self.constraint_fields)
+        super().validate_constraints(exclude=exclude)
 
     def delete(self, using=None, keep_parents=False):
         raise HardDeleteError("Rows of this table are only soft-deleted: use the watchlist services.")
@@ -143,6 +152,7 @@ class Watchlist(SoftDeleteModel):
     deleted_objects = DeletedWatchlistManager()
 
     touch_field = "updated_at"
+    constraint_fields = ()
 
     class Meta:
         managed = False
@@ -200,6 +210,7 @@ class WatchlistEntry(SoftDeleteModel):
     deleted_objects = DeletedWatchlistEntryManager()
 
     touch_field = None
+    constraint_fields = ("watchlist",)
 
     class Meta:
         managed = False
