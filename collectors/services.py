@@ -63,6 +63,8 @@ def collector_update(
 ) -> Collector:
     """Apply `changes` if the collector is still at `expected_version`, bumping it by one; else raise."""
     _change_validate(changes)
+    if not isinstance(expected_version, int) or isinstance(expected_version, bool):
+        raise InvalidChangeError("expected_version must be the integer config_version that was loaded")
     params = {
         "id": collector_id,
         "expected_version": expected_version,

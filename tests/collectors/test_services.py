@@ -85,6 +85,14 @@ def test_update_refuses_unknown_fields_and_unstorable_values(changes):
     assert (row.site_name, row.config_version) == ("Keep", 1)
 
 
+@pytest.mark.parametrize("version", ["1", None, True, 1.0])
+def test_update_refuses_a_version_that_is_not_an_integer(version):
+    collector = CollectorFactory()
+    with pytest.raises(InvalidChangeError):
+        collector_update(collector_id=collector.pk, expected_version=version, changes={"is_active": False})
+    assert Collector.objects.get(pk=collector.pk).config_version == 1
+
+
 def test_update_writes_an_audit_row_with_both_versions_and_each_changed_field(collector_admin):
     collector = CollectorFactory(site_name="South", config={"fps": 15}, is_active=True)
     collector_update(

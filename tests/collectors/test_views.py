@@ -85,6 +85,16 @@ def test_list_searches_site_names(admin_client_for, collector_viewer):
     assert [row.record.site_name for row in response.context["table"].rows] == ["North Gate"]
 
 
+def test_list_shows_25_collectors_a_page(admin_client_for, collector_viewer):
+    CollectorFactory.create_batch(30)
+    client = admin_client_for(collector_viewer)
+    response = client.get(LIST_URL)
+    assert "?page=2" in response.content.decode()
+    first = response.context["table"].page
+    second = client.get(LIST_URL, {"page": "2", "per_page": "1000"}).context["table"].page
+    assert (len(first.object_list), len(second.object_list)) == (25, 5)
+
+
 def test_list_sorts_by_version(admin_client_for, collector_viewer):
     old, new = CollectorFactory(site_name="A"), CollectorFactory(site_name="B")
     collector_update(collector_id=new.pk, expected_version=1, changes={})
@@ -96,7 +106,17 @@ def test_list_sorts_by_version(admin_client_for, collector_viewer):
 
 
 @pytest.mark.parametrize(
-    "params", [{"page": "abc"}, {"page": "999"}, {"q": "nul\x00byte"}, {"q": "x" * 500}, {"sort": "nope"}]
+    "params",
+    [
+        {"page": "abc"},
+        {"page": "999"},
+        {"page": "-1"},
+        {"per_page": "0"},
+        {"per_page": "-1"},
+        {"q": "nul\x00byte"},
+        {"q": "x" * 500},
+        {"sort": "nope"},
+    ],
 )
 def test_list_answers_odd_parameters_without_error(admin_client_for, collector_viewer, params):
     CollectorFactory()
