@@ -10,6 +10,7 @@ from django.urls import reverse
 from watchlists import selectors, services
 from watchlists.errors import WatchlistError
 from watchlists.models import Watchlist, WatchlistEntry
+from watchlists.tables import entries_phrase
 
 SOFT_DELETE_COLUMNS = ("is_deleted", "deleted_at", "deleted_by")
 SOFT_DELETE_NOTE = "They can be restored: filter by Deleted, select them and run “Restore selected”."
@@ -51,7 +52,9 @@ class SoftDeleteAdmin(admin.ModelAdmin):
 
     actions = ["delete_selected", "restore_selected"]
     readonly_fields = SOFT_DELETE_COLUMNS
-    show_full_result_count = False
+    show_full_result_count = False  # one COUNT per page, not two
+    show_facets = admin.ShowFacets.NEVER
+    empty_value_display = "—"
 
     def soft_delete(self, request, obj) -> int:
         raise NotImplementedError
@@ -218,7 +221,10 @@ class WatchlistAdmin(SoftDeleteAdmin):
             watchlist__in=[obj.pk for obj in watchlists], is_deleted=False
         ).count()
         described = [f"Watchlist: {obj}" for obj in watchlists]
-        described.append(f"{entries} active entries, soft-deleted with their watchlist and restored with it")
+        described.append(
+            f"{entries_phrase(entries, 'active entry', 'active entries')}, soft-deleted with their watchlist "
+            "and restored with it"
+        )
         counts = {"watchlists": len(watchlists), "watchlist entries": entries}
         return described, counts, set(), []
 

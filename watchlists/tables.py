@@ -9,6 +9,11 @@ from watchlists.models import Watchlist, WatchlistEntry
 EMPTY = "—"
 
 
+def entries_phrase(count: int, one: str = "entry", many: str = "entries") -> str:
+    """Say how many entries, in words that agree with the number."""
+    return f"{count} {one if count == 1 else many}"
+
+
 class WatchlistTable(tables.Table):
     name = tables.Column(linkify=("watchlists:detail", {"pk": tables.A("pk")}))
     active_entries = tables.Column(verbose_name="Active entries", attrs={"td": {"class": "num"}})
@@ -28,7 +33,7 @@ class WatchlistTable(tables.Table):
 
     def render_active_entries(self, value, record):
         if record.is_deleted and record.restorable_entries:
-            return f"{value} ({record.restorable_entries} come back on restore)"
+            return f"{value} ({entries_phrase(record.restorable_entries)} back on restore)"
         return value
 
 

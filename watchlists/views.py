@@ -13,7 +13,7 @@ from watchlists import selectors, services
 from watchlists.errors import WatchlistError
 from watchlists.filters import WatchlistEntryFilter, WatchlistFilter
 from watchlists.models import Watchlist, WatchlistEntry
-from watchlists.tables import WatchlistEntryTable, WatchlistTable
+from watchlists.tables import WatchlistEntryTable, WatchlistTable, entries_phrase
 
 PAGE_SIZE = 50
 DELETED_COLUMNS = ("deleted_by", "deleted_at")
@@ -67,10 +67,10 @@ def watchlist_delete(request, pk):
         raise Http404("No such watchlist") from None
     name = Watchlist.all_objects.values_list("name", flat=True).get(pk=pk)
     if counts.watchlists:
+        entries = entries_phrase(counts.entries, "active entry", "active entries")
         messages.success(
             request,
-            f"Deleted the watchlist “{name}” and {counts.entries} active entries. "
-            "It can be restored from the Deleted view.",
+            f"Deleted the watchlist “{name}” and {entries}. It can be restored from the Deleted view.",
         )
     else:
         messages.warning(request, f"The watchlist “{name}” was already deleted.")
@@ -89,7 +89,7 @@ def watchlist_restore(request, pk):
         return _back(request, reverse("watchlists:list"))
     name = Watchlist.all_objects.values_list("name", flat=True).get(pk=pk)
     if counts.watchlists:
-        messages.success(request, f"Restored the watchlist “{name}” with {counts.entries} entries.")
+        messages.success(request, f"Restored the watchlist “{name}” with {entries_phrase(counts.entries)}.")
     else:
         messages.warning(request, f"The watchlist “{name}” was not deleted.")
     return _back(request, reverse("watchlists:list"))

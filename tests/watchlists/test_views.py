@@ -55,7 +55,7 @@ def test_list_deleted_rows_show_who_and_when(editor_client, lists):
     response = editor_client.get(LIST, {"status": "deleted"})
     assert b"Deleted by" in response.content
     assert b"editor" in response.content
-    assert b"1 come back on restore" in response.content
+    assert b"1 entry back on restore" in response.content
 
 
 def test_list_unknown_status_is_a_form_error_showing_active_rows(editor_client, lists):
@@ -128,7 +128,7 @@ def test_restore_brings_the_watchlist_back_with_a_message(editor_client, lists):
     )
     assert response.url == LIST + "?status=deleted"
     assert Watchlist.objects.filter(pk=deleted.pk).exists()
-    assert _messages(response) == ["Restored the watchlist “Bravo” with 1 entries."]
+    assert _messages(response) == ["Restored the watchlist “Bravo” with 1 entry."]
 
 
 def test_restore_name_clash_is_an_error_message(editor_client, lists):
@@ -231,7 +231,7 @@ def test_detail_of_a_deleted_watchlist_says_what_comes_back(editor_client, lists
     _, deleted = lists
     response = editor_client.get(reverse("watchlists:detail", kwargs={"pk": deleted.pk}), {"status": "all"})
     assert response.status_code == 200
-    assert b"1 entries deleted with it come back" in response.content
+    assert b"1 entry deleted with it comes back" in response.content
     assert b"with the watchlist; comes back on restore" in response.content
 
 
