@@ -8,8 +8,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from collectors.models import Collector
 from partitions.models import Event
 from watchlists.models import WatchlistEntry
 
@@ -80,9 +81,13 @@ class EventPage:
 
 def event_search_queryset(*, criteria: EventCriteria, cursor: EventCursor | None = None) -> QuerySet:
     """Return the events matching `criteria` beyond `cursor`, in the order the page is read from."""
+    # Collectors are prefetched, not joined: the FK has no constraint, and an INNER JOIN would hide an
+    # event whose collector row is gone. Evidence is never hidden; such events show "unknown collector".
     events = (
-        Event.objects.select_related("collector")
-        .only("id", "captured_at", "plate_number", "collector__site_name")
+        Event.objects.prefetch_related(
+            Prefetch("collector", queryset=Collector.objects.only("id", "site_name"))
+        )
+        .only("id", "captured_at", "plate_number", "collector")
         .filter(captured_at__gte=criteria.start_at, captured_at__lt=criteria.end_at)
     )
     if criteria.plate is not None:
@@ -104,6 +109,14 @@ def event_search_queryset(*, criteria: EventCriteria, cursor: EventCursor | None
     return events.filter(Q(captured_at__gt=t) | Q(captured_at=t, id__gt=i), captured_at__gte=t).order_by(
         "captured_at", "id"
     )
+
+
+def event_collector_label(event: Event) -> str:
+    """Return the event's collector site name, or "unknown collector <uuid>" when that row is gone."""
+    try:
+        return event.collector.site_name
+    except Collector.DoesNotExist:
+        return f"unknown collector {event.collector_id}"
 
 
 def watchlist_names_by_plate(*, plates: set[str]) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from partitions.forms import EventSearchForm
 from partitions.models import Event
-from partitions.selectors import event_page
+from partitions.selectors import event_collector_label, event_page
 
 WATCHLISTS_SEARCH_PATH = "/watchlists/"
 
@@ -20,6 +20,7 @@ class EventRow:
     event: Event
     plate_url: str
     collector_url: str
+    collector_label: str
     watchlist_names: list[str]
     watchlist_url: str
 
@@ -43,6 +44,7 @@ def event_search(request):
                 event=event,
                 plate_url=_query(path, {"plate": event.plate_number, **window}),
                 collector_url=_query(path, {"collector": str(event.collector_id), **window}),
+                collector_label=event_collector_label(event),
                 watchlist_names=page.watchlists_by_plate.get(event.plate_number, []),
                 watchlist_url=_query(WATCHLISTS_SEARCH_PATH, {"q": event.plate_number}),
             )

@@ -405,8 +405,8 @@ def test_queries_per_page_are_fixed_for_any_number_of_rows(staff_client, django_
     data = {"start": "2026-11-19", "end": "2026-11-20", "collector": str(collectors[0].pk)}
 
     # session, user, the nav's two permission reads, collector lookup, collector choices,
-    # events (with their sites), watchlists
-    with django_assert_num_queries(8):
+    # events, their collectors (prefetched), watchlists
+    with django_assert_num_queries(9):
         response = staff_client.get("/events/", data)
 
     assert len(response.context["rows"]) == min(rows // 4 + (rows % 4 > 0), 50)
