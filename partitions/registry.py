@@ -51,10 +51,6 @@ def registry_build(settings) -> list[PartitionedTable]:
         raise ImproperlyConfigured(f"PARTITION_PREMAKE_MONTHS: must be at least 1, got {premake!r}")
     if not isinstance(retention, int) or retention < 1:
         raise ImproperlyConfigured(f"PARTITION_RETENTION_MONTHS: must be at least 1, got {retention!r}")
-    if retention <= premake:
-        raise ImproperlyConfigured(
-            f"PARTITION_RETENTION_MONTHS ({retention}) must be more than PARTITION_PREMAKE_MONTHS ({premake})"
-        )
     if mode not in RETENTION_MODES:
         raise ImproperlyConfigured(
             f"PARTITION_RETENTION_MODE: must be one of {', '.join(RETENTION_MODES)}, got {mode!r}"
