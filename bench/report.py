@@ -1,0 +1,86 @@
+"""The readable table and bench/results.json."""
+
+import json
+from pathlib import Path
+
+RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+
+# key, what it is, target (a predicate on the results, or None: reported only), target as text
+TARGETS = [
+    ("status_page_ms_p50", "/partitions/ p50, full size (ms)", None, "report"),
+    (
+        "status_page_ratio_large_vs_small",
+        "/partitions/ full size ÷ 1/100 size",
+        lambda r: r["status_page_ratio_large_vs_small"] <= 1.5,
+        "≤ 1.5",
+    ),
+    (
+        "retention_drop_vs_delete_speedup",
+        "retire a month: DELETE ÷ engine",
+        lambda r: r["retention_drop_vs_delete_speedup"] >= 100,
+        "≥ 100",
+    ),
+    (
+        "plate_lookup_ms_p50_window",
+        "/events/ exact plate, 7 days, p50 (ms)",
+        lambda r: r["plate_lookup_ms_p50_window"] <= 10,
+        "≤ 10 ms",
+    ),
+    ("plate_lookup_ms_p50_all", "/events/ exact plate, all months, p50 (ms)", None, "report"),
+    ("watchlists_page_queries_small", "/watchlists/ queries, 10 lists", None, "= large"),
+    (
+        "watchlists_page_queries_large",
+        "/watchlists/ queries, 10,000 lists",
+        lambda r: r["watchlists_page_queries_large"] == r["watchlists_page_queries_small"],
+        "= small",
+    ),
+    ("watchlists_page_ms_p50", "/watchlists/ p50, 10,000 lists (ms)", None, "report"),
+    ("rotation_insert_p99_ms_baseline", "writer INSERT p99, no rotation (ms)", None, "report"),
+    ("rotation_insert_p99_ms_during", "writer INSERT p99, during rotation (ms)", None, "low"),
+    ("rotation_failed_inserts", "writer INSERTs failed", lambda r: r["rotation_failed_inserts"] == 0, "0"),
+    (
+        "events_search_deep_vs_first_page_ratio",
+        "/events/ page 100 ÷ page 1",
+        lambda r: r["events_search_deep_vs_first_page_ratio"] <= 1.5,
+        "≤ 1.5",
+    ),
+    ("rotation_seconds", "one full rotation, 90 partitions (s)", None, "report"),
+]
+
+
+def _format(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if value < 10 else f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def verdicts(results: dict) -> dict[str, str]:
+    """Return, for each key with a target, "met", "MISSED" or "n/a" (a value is null)."""
+    out = {}
+    for key, _what, check, _target in TARGETS:
+        if check is None:
+            continue
+        try:
+            out[key] = "met" if check(results) else "MISSED"
+        except TypeError:
+            out[key] = "n/a"
+    return out
+
+
+def table_markdown(results: dict) -> str:
+    """Return the figures as a Markdown table (the same one is printed and kept in the README)."""
+    judged = verdicts(results)
+    lines = ["| key | what | value | target | |", "|---|---|---:|---|---|"]
+    for key, what, _check, target in TARGETS:
+        lines.append(f"| `{key}` | {what} | {_format(results.get(key))} | {target} | {judged.get(key, '')} |")
+    return "\n".join(lines)
+
+
+def results_write(results: dict) -> Path:
+    """Write results.json (through a temporary file, so a crash never leaves half a file)."""
+    temporary = RESULTS_PATH.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    temporary.replace(RESULTS_PATH)
+    return RESULTS_PATH

@@ -1,0 +1,79 @@
+"""Retire one month: the engine's DROP of its partition vs DELETE of an identical month's rows."""
+
+import time
+
+import psycopg
+from psycopg import sql as pgsql
+
+from bench import sql
+from bench.months import month_start, partition_name
+from bench.seed import SeedPlan, events_insert_month, partition_create_naive, tables_settle
+
+
+def _month_create(conninfo: dict, plan: SeedPlan, index: int, rows: int) -> None:
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        conn.execute(
+            partition_create_naive(index),
+            None,
+        )
+    events_insert_month(conninfo, plan, index, rows)
+    tables_settle(conninfo, [partition_name(index)])
+
+
+def delete_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
+    """Time DELETE … WHERE captured_at < … of one expired month (the WORM flag set), then its VACUUM."""
+    copy = plan.first_month - 2
+    _month_create(conninfo, plan, copy, rows)
+    with psycopg.connect(**conninfo) as conn:
+        started = time.perf_counter()
+        conn.execute(sql.MAINTENANCE_ON)
+        deleted = conn.execute(sql.DELETE_BEFORE, (month_start(copy + 1),)).rowcount
+        conn.commit()
+        delete_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    tables_settle(conninfo, [partition_name(copy)])
+    vacuum_ms = (time.perf_counter() - started) * 1000
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        conn.execute(pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(copy))))
+    return {"delete_ms": delete_ms, "delete_vacuum_ms": vacuum_ms, "rows_deleted": deleted}
+
+
+def engine_noop_ms() -> float:
+    """Time one engine run of `events` with nothing to do: the fixed cost of a run."""
+    from partitions.services import partitions_apply
+
+    started = time.perf_counter()
+    partitions_apply(trigger="cli", table="events")
+    return (time.perf_counter() - started) * 1000
+
+
+def engine_retire_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
+    """Time the engine's run that retires one expired month of `rows` rows (its only action)."""
+    from partitions.services import partitions_apply
+
+    expired = plan.first_month - 1
+    _month_create(conninfo, plan, expired, rows)
+    started = time.perf_counter()
+    run = partitions_apply(trigger="cli", table="events")
+    engine_ms = (time.perf_counter() - started) * 1000
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        remaining = {row[0] for row in conn.execute(sql.EVENT_CHILDREN)}
+    return {
+        "engine_ms": engine_ms,
+        "engine_status": run.status,
+        "engine_actions": [
+            {k: a.get(k) for k in ("action", "partition", "result", "error", "seconds")}
+            for a in (run.actions or [])
+        ],
+        "retired": partition_name(expired) not in remaining,
+    }
+
+
+def plain_drop_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
+    """Time a plain DROP TABLE of one expired month: the engine's action without its bookkeeping."""
+    expired = plan.first_month - 1
+    _month_create(conninfo, plan, expired, rows)
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        started = time.perf_counter()
+        conn.execute(pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(expired))))
+        return {"drop_ms": (time.perf_counter() - started) * 1000}
