@@ -10,6 +10,7 @@ from watchlists.errors import HardDeleteError
 
 # Only the guarded UPDATEs of SoftDeleteQuerySet move these columns; a plain save() leaves them alone.
 SOFT_DELETE_FIELDS = frozenset({"is_deleted", "deleted_at", "deleted_by"})
+NEVER_SAVED_FIELDS = SOFT_DELETE_FIELDS | {"created_at"}
 
 
 class SoftDeleteQuerySet(models.QuerySet):
@@ -93,8 +94,13 @@ class SoftDeleteModel(models.Model):
         if not self._state.adding and not force_insert:
             # A stale instance saved after a soft delete (or restore) must not flip the row back.
             if update_fields is None:
-                update_fields = [field.name for field in self._meta.concrete_fields if not field.primary_key]
-            update_fields = [name for name in update_fields if name not in SOFT_DELETE_FIELDS]
+                deferred = self.get_deferred_fields()
+                update_fields = [
+                    field.name
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key and field.attname not in deferred
+                ]
+            update_fields = [name for name in update_fields if name not in NEVER_SAVED_FIELDS]
             if self.touch_field:
                 setattr(self, self.touch_field, timezone.now())
                 update_fields = [*{*update_fields, self.touch_field}]

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -106,3 +108,20 @@ def test_hard_delete_is_refused():
     with pytest.raises(HardDeleteError):
         Watchlist.all_objects.all().delete()
     assert Watchlist.objects.filter(pk=watchlist.pk).exists()
+
+
+def test_save_of_a_partly_loaded_instance_writes_only_what_was_loaded():
+    watchlist = WatchlistFactory(name="Partial", description="kept")
+    partial = Watchlist.objects.only("id", "name").get(pk=watchlist.pk)
+    partial.name = "Partial 2"
+    partial.save()
+    row = Watchlist.objects.get(pk=watchlist.pk)
+    assert (row.name, row.description) == ("Partial 2", "kept")
+
+
+def test_save_never_rewrites_created_at():
+    watchlist = WatchlistFactory()
+    created_at = Watchlist.objects.get(pk=watchlist.pk).created_at
+    watchlist.created_at = timezone.now() + dt.timedelta(days=1)
+    watchlist.save()
+    assert Watchlist.objects.get(pk=watchlist.pk).created_at == created_at
