@@ -85,6 +85,23 @@ def test_stale_admin_save_shows_the_conflict_as_a_form_error_and_overwrites_noth
     assert (row.site_name, row.config, row.config_version) == ("Pier", {"fps": 60}, 2)
 
 
+def test_a_conflict_that_slips_past_the_form_check_is_a_message_not_a_500(
+    admin_client_for, collector_admin, monkeypatch
+):
+    collector = CollectorFactory(site_name="Pier")
+    client = admin_client_for(collector_admin)
+    page = client.get(change_url(collector))
+    collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "Newer"})
+    # Simulate losing the race after the check: the form sees the version it expects.
+    monkeypatch.setattr("collectors.forms.collector_version_locked", lambda *, collector_id: 1)
+
+    response = client.post(change_url(collector), admin_form_data(page, site_name="Stale"), follow=True)
+
+    assert response.redirect_chain == [(change_url(collector), 302)]
+    assert f"{CONFLICT_MESSAGE}. Nothing was saved." in response.content.decode()
+    assert Collector.objects.get(pk=collector.pk).site_name == "Newer"
+
+
 def test_admin_save_without_a_version_is_a_form_error(admin_client_for, collector_admin):
     collector = CollectorFactory(site_name="Pier")
     client = admin_client_for(collector_admin)

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from collectors.errors import ConflictError
+from collectors.forms import CollectorAdminForm
 from collectors.models import Collector
 from collectors.services import collector_update
 from tests.factories import CollectorFactory
@@ -72,6 +73,20 @@ def _waiting_on_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def _set_once_a_writer_waits(event: threading.Event):
+    """Return a thread body that sets `event` once some backend is waiting for a row lock."""
+
+    def watch():
+        deadline = time.monotonic() + THREAD_TIMEOUT
+        while not _waiting_on_lock():
+            assert time.monotonic() < deadline, "no writer ever waited for the row lock"
+            time.sleep(0.02)
+        event.set()
+        return True
+
+    return watch
+
+
 def test_a_writer_blocked_behind_an_uncommitted_update_gets_a_conflict_once_it_commits():
     collector = CollectorFactory(site_name="Locked")
     first_updated = threading.Event()
@@ -90,21 +105,47 @@ def test_a_writer_blocked_behind_an_uncommitted_update_gets_a_conflict_once_it_c
         assert first_updated.wait(THREAD_TIMEOUT)
         return collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "B"})
 
-    def release_when_second_waits():
-        deadline = time.monotonic() + THREAD_TIMEOUT
-        while not _waiting_on_lock():
-            assert time.monotonic() < deadline, "the second writer never waited for the row lock"
-            time.sleep(0.02)
-        may_commit.set()
-        return True
-
-    first_result, second_result, released = _run_in_threads([first, second, release_when_second_waits])
+    first_result, second_result, released = _run_in_threads(
+        [first, second, _set_once_a_writer_waits(may_commit)]
+    )
     assert released is True
     assert isinstance(first_result, Collector)
     assert isinstance(second_result, ConflictError)
     assert second_result.current.site_name == "A"
     row = Collector.objects.get(pk=collector.pk)
     assert (row.site_name, row.config_version) == ("A", 2)
+
+
+def test_admin_form_holds_the_row_from_its_version_check_to_the_save():
+    collector = CollectorFactory(site_name="Pier")
+    checked = threading.Event()
+    may_save = threading.Event()
+
+    def admin_save():
+        with transaction.atomic():  # as the admin's changeform_view validates and saves
+            form = CollectorAdminForm(
+                data={"site_name": "Admin", "config": "{}", "is_active": "on", "config_version": "1"},
+                instance=Collector.objects.get(pk=collector.pk),
+            )
+            assert form.is_valid(), form.errors
+            checked.set()
+            assert may_save.wait(THREAD_TIMEOUT)
+            return collector_update(
+                collector_id=collector.pk, expected_version=1, changes={"site_name": "Admin"}
+            )
+
+    def other_writer():
+        assert checked.wait(THREAD_TIMEOUT)
+        return collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "Other"})
+
+    admin_result, other_result, released = _run_in_threads(
+        [admin_save, other_writer, _set_once_a_writer_waits(may_save)]
+    )
+    assert released is True
+    assert isinstance(admin_result, Collector)
+    assert isinstance(other_result, ConflictError)
+    row = Collector.objects.get(pk=collector.pk)
+    assert (row.site_name, row.config_version) == ("Admin", 2)
 
 
 def test_many_editors_with_retries_lose_no_update():
