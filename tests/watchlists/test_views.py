@@ -283,3 +283,24 @@ def test_done_when_delete_find_under_deleted_restore_entries_back_except_one_del
     editor_client.post(reverse("watchlists:restore", kwargs={"pk": watchlist.pk}))
     detail = editor_client.get(reverse("watchlists:detail", kwargs={"pk": watchlist.pk}))
     assert set(_records(detail)) == set(kept)
+
+
+@pytest.mark.parametrize("column", ["name", "active_entries", "created_at", "deleted_by", "deleted_at"])
+def test_list_sorts_by_every_column(editor_client, lists, column):
+    for sort in (column, f"-{column}"):
+        response = editor_client.get(LIST, {"status": "all", "sort": sort})
+        assert response.status_code == 200
+        assert sorted(_names(response)) == ["Alpha", "Bravo"]
+
+
+def test_list_pages_by_fifty(editor_client):
+    WatchlistFactory.create_batch(55)
+    assert len(_records(editor_client.get(LIST))) == 50
+    assert len(_records(editor_client.get(LIST, {"page": 2}))) == 5
+
+
+def test_detail_of_a_deleted_watchlist_points_to_its_deleted_entries(editor_client, lists):
+    _, deleted = lists
+    response = editor_client.get(reverse("watchlists:detail", kwargs={"pk": deleted.pk}))
+    assert _records(response) == []
+    assert b"Show its deleted entries" in response.content
