@@ -3,7 +3,7 @@ import threading
 
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
 from chaverim_admin.models import AuditLog
@@ -207,26 +207,25 @@ def test_concurrent_delete_and_restore_leave_a_consistent_row():
 
 
 @pytest.mark.usefixtures("clean_platform_tables")
-def test_restore_waits_for_a_concurrent_delete_holding_the_row():
+def test_restore_waits_for_another_connection_holding_the_row():
     actor = UserFactory()
     watchlist = WatchlistFactory()
     services.watchlist_soft_delete(watchlist_id=watchlist.pk, actor=actor)
     other = connections.create_connection("default")
     try:
-        other.connect()
         with other.cursor() as cursor:
             cursor.execute("BEGIN")
             cursor.execute("SELECT 1 FROM watchlists WHERE id = %s FOR UPDATE", [watchlist.pk])
             with connection.cursor() as mine:
                 mine.execute("SET lock_timeout = '200ms'")
-            with pytest.raises(Exception, match="lock timeout"):
+            with pytest.raises(OperationalError, match="lock timeout"):
                 services.watchlist_restore(watchlist_id=watchlist.pk, actor=actor)
             cursor.execute("ROLLBACK")
-        with connection.cursor() as mine:
-            mine.execute("SET lock_timeout = 0")
-        assert services.watchlist_restore(watchlist_id=watchlist.pk, actor=actor).watchlists == 1
     finally:
         other.close()
+        with connection.cursor() as mine:
+            mine.execute("RESET lock_timeout")
+    assert services.watchlist_restore(watchlist_id=watchlist.pk, actor=actor).watchlists == 1
 
 
 @pytest.mark.usefixtures("clean_platform_tables")
