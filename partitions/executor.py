@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from psycopg import sql as pgsql
 
 from chaverim_admin.services import audit_log_write
 from partitions import sql
 from partitions.catalog import Child, lock_timeout_setting
-from partitions.planner import CREATE, DETACH, Action, bound_literal, parse_bound
+from partitions.planner import CREATE, DETACH, Action, bound_literal, month_index, parse_bound
 from partitions.registry import ARCHIVE_SCHEMA, PartitionedTable
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,8 @@ def _create(
         "column": pgsql.Identifier(entry.column),
     }
     start, end = bound_literal(action.start), bound_literal(action.end)
+    if default is not None and (action.default_rows or action.month == month_index(timezone.now())):
+        cursor.execute(sql.LOCK_PARENT_FOR_RESCUE.format(**names))
     cursor.execute(sql.CREATE_STANDALONE.format(**names), [start, end])
     moved = 0
     if default is not None:

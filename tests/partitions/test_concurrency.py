@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import threading
 import time
 
 import psycopg
@@ -134,3 +135,38 @@ def test_non_utc_database_and_session_time_zones_leave_bounds_at_utc_midnight():
     partitions = json.loads(status.stdout)["tables"][0]["partitions"]
     assert [p["state"] for p in partitions] == ["managed"] * 4 + ["default"]
     assert partitions[0]["from"].endswith("T00:00:00+00:00")
+
+
+def test_inserts_arriving_while_the_live_month_is_rescued_all_succeed_and_land_in_it():
+    errors, inserted = [], []
+    stop = threading.Event()
+
+    def ingest():
+        with other_connection() as ingest_connection:
+            ingest_connection.autocommit = True
+            while not stop.is_set():
+                try:
+                    ingest_connection.execute(
+                        "INSERT INTO events (collector_id, plate_number, captured_at) "
+                        "VALUES (gen_random_uuid(), 'LIVE', now())"
+                    )
+                    inserted.append(1)
+                except psycopg.Error as exc:
+                    errors.append(exc)
+
+    thread = threading.Thread(target=ingest)
+    thread.start()
+    try:
+        time.sleep(0.3)  # rows pile up in DEFAULT: the current month does not exist yet
+        run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert run.status == MaintenanceRun.Status.SUCCESS
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1")
+        placed = dict(cursor.fetchall())
+    assert placed == {partition_name("events", CURRENT): len(inserted)}
