@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from partitions.models import MaintenanceRun
@@ -67,6 +68,9 @@ class Command(BaseCommand):
             return self._rotate(table=table, now=instant, dry_run=dry_run, as_json=json)
         except UnknownTableError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR) from None
+        except DatabaseError as exc:
+            first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+            raise CommandError(f"database error: {first_line}", returncode=RUN_FAILED) from None
 
     def _print_json(self, payload) -> None:
         self.stdout.write(json.dumps(payload, indent=2))

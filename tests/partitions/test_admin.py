@@ -1,0 +1,28 @@
+"""MaintenanceRun in the admin: a record to read, never to add, edit or delete."""
+
+import pytest
+from django.urls import reverse
+
+from partitions.models import MaintenanceRun
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_maintenance_runs_are_listed_and_readable_but_not_editable(client):
+    run = MaintenanceRun.objects.create(
+        trigger="beat", status="failed", error="create x: 55P03: lock timeout"
+    )
+    client.force_login(UserFactory(is_superuser=True))
+
+    listing = client.get(reverse("admin:partitions_maintenancerun_changelist"))
+    detail = client.get(reverse("admin:partitions_maintenancerun_change", args=[run.pk]))
+    add = client.get(reverse("admin:partitions_maintenancerun_add"))
+    delete = client.post(reverse("admin:partitions_maintenancerun_delete", args=[run.pk]), {"post": "yes"})
+
+    assert listing.status_code == 200 and b"Failed" in listing.content
+    assert detail.status_code == 200 and b"55P03" in detail.content
+    assert b'name="_save"' not in detail.content
+    assert add.status_code == 403
+    assert delete.status_code == 403
+    assert MaintenanceRun.objects.filter(pk=run.pk).exists()
