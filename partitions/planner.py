@@ -177,6 +177,15 @@ def plan_table(
 ) -> TablePlan:
     """Return the ordered actions that bring one table in line with the policy (DESIGN.md rules 1-5)."""
     now = now.astimezone(UTC)
+    if not snapshot.exists or not snapshot.partitioned:
+        problem = "does not exist" if not snapshot.exists else "is not a partitioned table"
+        return TablePlan(
+            table=entry.table,
+            now=now,
+            retention_cutoff=subtract_months(min(now, wall_now), entry.retention_months),
+            actions=(),
+            blocked=(f"Table {entry.table} {problem}: nothing can be planned for it.",),
+        )
     # A planning `now` may look ahead or back, but never retires more than the wall clock allows.
     effective = min(now, wall_now.astimezone(UTC))
     retention_cutoff = subtract_months(effective, entry.retention_months)

@@ -158,6 +158,10 @@ def partitions_apply(
                     )
                     continue
                 plan = plan_table(entry, snapshot, now=_now(now), wall_now=timezone.now())
+                if not snapshot.exists or not snapshot.partitioned:
+                    failed_tables += 1
+                    errors.extend(plan.blocked)
+                    continue
                 run.plan = [*run.plan, *(action.as_dict() for action in plan.actions)]
                 run.save(update_fields=["plan"])
                 for action in plan.actions:

@@ -1,5 +1,6 @@
 """Celery tasks of the partitions app: thin wrappers around the services."""
 
+import psycopg
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError
@@ -16,7 +17,8 @@ HARD_TIME_LIMIT = 30 * 60
     acks_late=True,
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=HARD_TIME_LIMIT,
-    autoretry_for=(OperationalError, InterfaceError),
+    # Django wraps errors on its own connection; the advisory-lock connection raises psycopg's own.
+    autoretry_for=(OperationalError, InterfaceError, psycopg.OperationalError),
     retry_backoff=True,
     retry_backoff_max=600,
     retry_jitter=True,

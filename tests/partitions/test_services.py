@@ -308,3 +308,25 @@ def test_plan_with_a_non_utc_now_uses_the_utc_month():
 
     assert plans[0].actions[0].partition == partition_name("events", CURRENT + 1)
     assert MaintenanceRun.objects.filter(Q(status="running")).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "problem"),
+    [
+        ("no_such_table", "captured_at", "does not exist"),
+        ("collectors", "created_at", "is not a partitioned table"),
+    ],
+)
+def test_a_registered_table_that_is_missing_or_not_partitioned_is_critical_and_fails_the_run(
+    settings, table, column, problem
+):
+    settings.PARTITION_REGISTRY = [{"table": table, "column": column}]
+
+    (status,) = partitions_status()
+    run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+
+    assert status.health == "critical"
+    assert status.problems == [f"Table {table} {problem}."]
+    assert run.status == MaintenanceRun.Status.FAILED
+    assert problem in run.error
+    assert run.actions == []
