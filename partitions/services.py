@@ -101,6 +101,46 @@ def _status_of(results: list[dict], failed_tables: int, skipped_tables: int, tab
     return MaintenanceRun.Status.PARTIAL if successes else MaintenanceRun.Status.FAILED
 
 
+TABLE_DONE, TABLE_FAILED, TABLE_SKIPPED = "done", "failed", "skipped"
+
+
+def _apply_table(
+    run: MaintenanceRun, entry: PartitionedTable, *, locks: AdvisoryLocks, now, user, errors: list[str]
+) -> str:
+    """Plan one table under its advisory lock and run each action; record results on the run."""
+    if not locks.try_acquire(entry.table):
+        errors.append(f"{entry.table}: skipped, another maintenance run holds its lock.")
+        logger.info("%s: skipped, another maintenance run holds its lock", entry.table)
+        return TABLE_SKIPPED
+    try:
+        # Planned under the lock, so two runs never act on the same snapshot.
+        snapshot = catalog_read([entry])[entry.table]
+        columns = insertable_columns(entry.table)
+    except DatabaseError as exc:
+        errors.append(f"{entry.table}: could not read the catalog: {str(exc).strip().splitlines()[0]}")
+        return TABLE_FAILED
+    plan = plan_table(entry, snapshot, now=_now(now), wall_now=timezone.now())
+    if not snapshot.exists or not snapshot.partitioned:
+        errors.extend(plan.blocked)
+        return TABLE_FAILED
+    run.plan = [*run.plan, *(action.as_dict() for action in plan.actions)]
+    run.save(update_fields=["plan"])
+    for action in plan.actions:
+        outcome = action_execute(
+            entry=entry,
+            action=action,
+            columns=columns,
+            default=snapshot.default,
+            actor_id=getattr(user, "pk", None),
+            run_id=run.pk,
+        )
+        run.actions = [*run.actions, outcome.as_dict()]
+        if outcome.error:
+            errors.append(f"{action.action} {action.partition}: {outcome.error}")
+        run.save(update_fields=["actions"])
+    return TABLE_DONE
+
+
 def partitions_apply(
     *,
     trigger: str,
@@ -138,45 +178,11 @@ def partitions_apply(
         trigger=trigger, user=user, table=table or "", started_at=timezone.now()
     )
     errors: list[str] = []
-    failed_tables = skipped_tables = 0
+    outcomes = []
     try:
         with AdvisoryLocks() as locks:
             for entry in entries:
-                if not locks.try_acquire(entry.table):
-                    skipped_tables += 1
-                    errors.append(f"{entry.table}: skipped, another maintenance run holds its lock.")
-                    logger.info("%s: skipped, another maintenance run holds its lock", entry.table)
-                    continue
-                try:
-                    # Planned under the lock, so two runs never act on the same snapshot.
-                    snapshot = catalog_read([entry])[entry.table]
-                    columns = insertable_columns(entry.table)
-                except DatabaseError as exc:
-                    failed_tables += 1
-                    errors.append(
-                        f"{entry.table}: could not read the catalog: {str(exc).strip().splitlines()[0]}"
-                    )
-                    continue
-                plan = plan_table(entry, snapshot, now=_now(now), wall_now=timezone.now())
-                if not snapshot.exists or not snapshot.partitioned:
-                    failed_tables += 1
-                    errors.extend(plan.blocked)
-                    continue
-                run.plan = [*run.plan, *(action.as_dict() for action in plan.actions)]
-                run.save(update_fields=["plan"])
-                for action in plan.actions:
-                    outcome = action_execute(
-                        entry=entry,
-                        action=action,
-                        columns=columns,
-                        default=snapshot.default,
-                        actor_id=getattr(user, "pk", None),
-                        run_id=run.pk,
-                    )
-                    run.actions = [*run.actions, outcome.as_dict()]
-                    if outcome.error:
-                        errors.append(f"{action.action} {action.partition}: {outcome.error}")
-                    run.save(update_fields=["actions"])
+                outcomes.append(_apply_table(run, entry, locks=locks, now=now, user=user, errors=errors))
     except BaseException as exc:
         # A lost connection or the task's time limit: record what is known, then let the caller retry.
         errors.append(f"run aborted: {exc.__class__.__name__}: {exc}")
@@ -188,7 +194,9 @@ def partitions_apply(
         except DatabaseError:
             logger.exception("could not record the end of maintenance run %s", run.pk)
         raise
-    run.status = _status_of(run.actions, failed_tables, skipped_tables, len(entries))
+    run.status = _status_of(
+        run.actions, outcomes.count(TABLE_FAILED), outcomes.count(TABLE_SKIPPED), len(entries)
+    )
     run.error = "\n".join(errors)
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "error", "finished_at"])
