@@ -26,8 +26,12 @@ def healthz(request):
 @login_not_required
 @never_cache
 def readyz(request):
-    """Readiness: 200 when every dependency answers, else 503, with a small JSON body."""
+    """Readiness: 200 when every dependency answers and no partitioned table is critical, else 503."""
     results = {"database": health.database_ready(), "broker": health.broker_ready()}
+    if results["database"][0]:
+        results["partitions"] = health.partitions_ready()
+    else:
+        results["partitions"] = (True, "not checked: database unreachable")
     ready = all(ok for ok, _ in results.values())
     body = {"status": "ok" if ready else "unavailable"}
     body.update({name: detail for name, (_ok, detail) in results.items()})

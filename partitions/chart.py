@@ -1,7 +1,9 @@
 """Geometry of the rows-per-month chart on the status page (rendered as server-side SVG)."""
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 WIDTH = 960
 HEIGHT = 220
@@ -9,6 +11,7 @@ MARGIN_LEFT = 64
 MARGIN_BOTTOM = 34
 MARGIN_TOP = 12
 PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+MAX_TICKS = 12  # month labels under the axis, so 96 months stay readable
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -50,6 +59,11 @@ class Chart:
     markers: list[Marker]
     max_rows: int
     empty: bool
+    ticks: list[Tick] = field(default_factory=list)
+
+    @property
+    def max_label(self) -> str:
+        return _human(self.max_rows)
 
 
 def _month_index(day: dt.date) -> int:
@@ -80,9 +94,13 @@ def chart_build(*, months: list[MonthBar], current_month: dt.date, retention_cut
     slots = last - first + 1
     slot_width = (WIDTH - MARGIN_LEFT - 8) / slots
     max_rows = max((m.estimated_rows or 0) for m in months) or 1
-    bars = []
+    step = max(1, math.ceil(slots / MAX_TICKS))
+    bars, ticks = [], []
     for month in sorted(months, key=lambda m: m.month):
-        x = MARGIN_LEFT + (_month_index(month.month) - first) * slot_width
+        offset = _month_index(month.month) - first
+        x = MARGIN_LEFT + offset * slot_width
+        if offset % step == 0:
+            ticks.append(Tick(x=round(x + slot_width / 2, 2), label=month.month.strftime("%Y-%m")))
         unknown = month.estimated_rows is None
         rows = month.estimated_rows or 0
         height = 2.0 if unknown else max(1.0, PLOT_HEIGHT * rows / max_rows) if rows else 1.0
@@ -104,8 +122,36 @@ def chart_build(*, months: list[MonthBar], current_month: dt.date, retention_cut
         index = _month_index(day)
         if first <= index <= last + 1:
             markers.append(Marker(x=round(MARGIN_LEFT + (index - first) * slot_width, 2), label=label))
-    return Chart(WIDTH, HEIGHT, MARGIN_TOP, plot_bottom, MARGIN_LEFT, bars, markers, max_rows, False)
+    return Chart(WIDTH, HEIGHT, MARGIN_TOP, plot_bottom, MARGIN_LEFT, bars, markers, max_rows, False, ticks)
 
 
 def axis_label(value: int) -> str:
     return _human(value)
+
+
+def human_bytes(value: int) -> str:
+    """Return a size the way ops read it (8.0 KiB, 1.2 GiB)."""
+    return _human_bytes(value)
+
+
+def chart_months(partitions: Iterable) -> list[MonthBar]:
+    """Return one MonthBar per managed monthly partition of a table's status (DEFAULT and others left out)."""
+    return [
+        MonthBar(
+            month=partition.start.astimezone(dt.UTC).date(),
+            name=partition.name,
+            estimated_rows=partition.estimated_rows,
+            total_bytes=partition.total_bytes,
+        )
+        for partition in partitions
+        if partition.state == "managed" and partition.start is not None
+    ]
+
+
+def chart_for_table(status, *, now: dt.datetime) -> Chart:
+    """Lay out the chart of a TableStatus: its managed months, this month and its retention cutoff."""
+    return chart_build(
+        months=chart_months(status.partitions),
+        current_month=now.astimezone(dt.UTC).date().replace(day=1),
+        retention_cutoff=status.retention_cutoff.astimezone(dt.UTC).date(),
+    )
