@@ -69,11 +69,24 @@ def engine_retire_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
     }
 
 
-def plain_drop_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
-    """Time a plain DROP TABLE of one expired month: the engine's action without its bookkeeping."""
-    expired = plan.first_month - 1
-    _month_create(conninfo, plan, expired, rows)
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
-        started = time.perf_counter()
-        conn.execute(pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(expired))))
-        return {"drop_ms": (time.perf_counter() - started) * 1000}
+def retention_compare(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
+    """Retire a month of `rows` rows both ways; return both timings and the speedups."""
+    deleted = delete_month(conninfo, plan, rows)
+    retired = engine_retire_month(conninfo, plan, rows)
+    if not retired["retired"] or retired["engine_status"] != "success":
+        raise RuntimeError(f"the engine did not retire the month: {retired['engine_actions']}")
+    action_seconds = sum(
+        a.get("seconds") or 0 for a in retired["engine_actions"] if a.get("action") == "drop"
+    )
+    return {
+        "rows_per_month": rows,
+        **deleted,
+        **retired,
+        "engine_drop_action_ms": action_seconds * 1000,
+        "speedup_vs_engine_run": deleted["delete_ms"] / retired["engine_ms"],
+        "speedup_vs_engine_drop_action": deleted["delete_ms"] / (action_seconds * 1000)
+        if action_seconds
+        else None,
+        "speedup_delete_and_vacuum_vs_engine_run": (deleted["delete_ms"] + deleted["delete_vacuum_ms"])
+        / retired["engine_ms"],
+    }
