@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +18,18 @@ from watchlists.tables import WatchlistEntryTable, WatchlistTable, entries_phras
 
 PAGE_SIZE = 50
 DELETED_COLUMNS = ("deleted_by", "deleted_at")
+
+
+def _paginate(request, table) -> None:
+    """Sort the table as asked and show one page of PAGE_SIZE rows (the page size is not a parameter)."""
+    RequestConfig(request, paginate=False).configure(table)
+    page = request.GET.get("page", "1")
+    try:
+        table.paginate(page=page, per_page=PAGE_SIZE)
+    except PageNotAnInteger:
+        table.page = table.paginator.page(1)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
@@ -35,7 +48,7 @@ def watchlist_list(request):
     filterset = WatchlistFilter(request.GET, queryset=selectors.watchlist_list())
     status = filterset.current_status
     table = WatchlistTable(filterset.qs, exclude=DELETED_COLUMNS if status == selectors.STATUS_ACTIVE else ())
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    _paginate(request, table)
     return render(request, "watchlists/list.html", {"filter": filterset, "table": table, "status": status})
 
 
@@ -53,7 +66,7 @@ def watchlist_detail(request, pk):
     table = WatchlistEntryTable(
         filterset.qs, exclude=DELETED_COLUMNS if status == selectors.STATUS_ACTIVE else ()
     )
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    _paginate(request, table)
     context = {"watchlist": watchlist, "filter": filterset, "table": table, "status": status}
     return render(request, "watchlists/detail.html", context)
 

@@ -304,3 +304,9 @@ def test_detail_of_a_deleted_watchlist_points_to_its_deleted_entries(editor_clie
     response = editor_client.get(reverse("watchlists:detail", kwargs={"pk": deleted.pk}))
     assert _records(response) == []
     assert b"Show its deleted entries" in response.content
+
+
+def test_list_page_size_is_not_a_parameter(editor_client):
+    WatchlistFactory.create_batch(55)
+    assert len(_records(editor_client.get(LIST, {"per_page": 100000}))) == 50
+    assert len(_records(editor_client.get(LIST, {"page": "-1"}))) == 5
