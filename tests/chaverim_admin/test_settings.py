@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,19 @@ def test_pool_settings_map_onto_djangos_psycopg_pool(settings):
         assert pool["max_size"] == settings.DB_POOL_SIZE + settings.DB_MAX_OVERFLOW
     else:
         assert pool is None
+
+
+def test_manage_py_names_a_bad_setting_without_a_traceback():
+    env = {**os.environ, "DEBUG": "true", "PARTITION_RETENTION_MODE": "shred"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: PARTITION_RETENTION_MODE")
+    assert "Traceback" not in result.stderr
