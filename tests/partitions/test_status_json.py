@@ -1,0 +1,121 @@
+"""/partitions/status.json: the status page's data for monitoring, with ISO-8601 timestamps."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from partitions.models import MaintenanceRun
+from partitions.planner import month_index, month_start, partition_name
+from partitions.services import partitions_apply
+from tests.factories import UserFactory, insert_events
+from tests.partitions.conftest import attach_month
+
+pytestmark = pytest.mark.django_db
+
+CURRENT = month_index(timezone.now())
+TABLE_KEYS = {
+    "table",
+    "health",
+    "problems",
+    "months_ahead",
+    "default_rows",
+    "partitions",
+    "premake_months",
+    "retention_months",
+    "retention_cutoff",
+}
+PARTITION_KEYS = {"name", "from", "to", "state", "estimated_rows", "total_bytes"}
+JOB_KEYS = {"last_run", "last_success", "status", "duration_seconds", "next_run", "total_runs", "failures"}
+
+
+def is_iso_with_offset(value: str) -> bool:
+    return dt.datetime.fromisoformat(value).utcoffset() is not None
+
+
+@pytest.fixture
+def ops_client(client):
+    client.force_login(UserFactory(groups=["Operations"]))
+    return client
+
+
+def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client):
+    run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+    insert_events(collector_id=uuid.uuid4(), captured_at=month_start(CURRENT + 9).replace(day=3))
+
+    response = ops_client.get("/partitions/status.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) >= {"tables", "job", "generated_at"}
+    assert [table["table"] for table in body["tables"]] == ["events", "audit_log"]
+    events = body["tables"][0]
+    assert set(events) == TABLE_KEYS
+    assert events["health"] == "warning"
+    assert events["default_rows"] == 1
+    assert any("events_default holds 1 row" in problem for problem in events["problems"])
+    assert events["months_ahead"] == 3
+    current = next(p for p in events["partitions"] if p["name"] == partition_name("events", CURRENT))
+    assert set(current) == PARTITION_KEYS
+    assert current["from"] == month_start(CURRENT).isoformat()
+    assert current["state"] == "managed"
+    assert current["estimated_rows"] is None  # never analysed: unknown, not zero
+    assert isinstance(current["total_bytes"], int)
+    default = events["partitions"][-1]
+    assert (default["name"], default["state"], default["from"], default["to"]) == (
+        "events_default",
+        "default",
+        None,
+        None,
+    )
+    assert is_iso_with_offset(events["retention_cutoff"])
+
+    job = body["job"]
+    assert set(job) >= JOB_KEYS
+    assert job["status"] == "success"
+    assert job["total_runs"] == 1 and job["failures"] == 0
+    assert job["last_run"] == run.started_at.astimezone(dt.UTC).isoformat()
+    assert job["last_success"] == run.finished_at.astimezone(dt.UTC).isoformat()
+    assert job["duration_seconds"] >= 0
+    for key in ("last_run", "last_success", "next_run"):
+        assert is_iso_with_offset(job[key]), key
+    assert is_iso_with_offset(body["generated_at"])
+    assert body["runs"][0]["id"] == run.pk
+
+
+def test_json_before_any_run_says_never_and_critical(ops_client):
+    body = ops_client.get("/partitions/status.json").json()
+
+    assert {table["health"] for table in body["tables"]} == {"critical"}
+    assert body["job"]["last_run"] is None
+    assert body["job"]["last_success"] is None
+    assert body["job"]["status"] is None
+    assert body["job"]["duration_seconds"] is None
+    assert body["job"]["total_runs"] == 0
+    assert is_iso_with_offset(body["job"]["next_run"])
+
+
+def test_json_matches_the_page_and_costs_the_same_queries_for_12_and_96_partitions(ops_client):
+    for offset in range(12):
+        attach_month("events", CURRENT + 3 - offset)
+    with CaptureQueriesContext(connection) as few:
+        ops_client.get("/partitions/status.json")
+    for offset in range(12, 96):
+        attach_month("events", CURRENT + 3 - offset)
+
+    with CaptureQueriesContext(connection) as many:
+        body = ops_client.get("/partitions/status.json").json()
+
+    assert len(many) == len(few)
+    assert len(body["tables"][0]["partitions"]) == 97  # 96 months and DEFAULT
+    page = ops_client.get("/partitions/")
+    assert [t.health for t in page.context["overview"].tables] == [t["health"] for t in body["tables"]]
+
+
+def test_json_is_not_cached(ops_client):
+    response = ops_client.get("/partitions/status.json")
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]

@@ -1,0 +1,80 @@
+"""/readyz reports partition health: a critical table makes it 503; warnings do not."""
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from partitions.models import MaintenanceRun
+from partitions.planner import month_index, partition_name
+from partitions.services import partitions_apply
+from tests.factories import insert_events
+
+pytestmark = pytest.mark.django_db
+
+CURRENT = month_index(timezone.now())
+
+
+def test_readyz_is_ok_when_every_table_is_covered(client):
+    partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["partitions"] == "ok"
+
+
+def test_readyz_is_503_naming_the_missing_month_when_a_table_is_critical(client):
+    partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+    missing = partition_name("events", CURRENT + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE "{missing}"')
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"] == "ok"
+    assert len(body["partitions"]) == 1
+    assert body["partitions"][0].startswith(f"{missing} (next month")
+
+
+def test_readyz_ignores_warnings_such_as_rows_in_default_or_a_failed_run(client):
+    partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+    insert_events(captured_at=timezone.now().replace(year=timezone.now().year + 2))
+    MaintenanceRun.objects.create(trigger="beat", status=MaintenanceRun.Status.FAILED, error="x")
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.json()["partitions"] == "ok"
+
+
+def test_readyz_partition_check_reads_only_the_catalog(client, django_assert_num_queries):
+    partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+
+    # SELECT 1; savepoint, statement timeout; catalog (savepoint, time zone, children, look-alikes,
+    # DEFAULT rows, release); release. No run history.
+    with django_assert_num_queries(10) as captured:
+        client.get("/readyz")
+
+    assert not any("maintenancerun" in query["sql"] for query in captured.captured_queries)
+
+
+def test_readyz_answers_quickly_without_failing_when_maintenance_holds_a_lock(client):
+    blocker = psycopg.connect(**connection.get_connection_params(), autocommit=False)
+    try:
+        blocker.execute("LOCK TABLE events_default IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        response = client.get("/readyz")
+        elapsed = time.monotonic() - started
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+    assert response.status_code == 200
+    assert response.json()["partitions"].startswith("not checked: ")
+    assert elapsed < 4  # the check's statement timeout (1.5 s), not the 5 s lock timeout

@@ -1,0 +1,145 @@
+"""Run now: POST only, permission and CSRF, queued after commit, a clear message when the broker is down."""
+
+import time
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+
+from chaverim_admin.celery import app
+from partitions.tasks import maintain_partitions
+from tests.factories import UserFactory
+
+RUN_NOW = "/partitions/run/"
+
+
+def _use_broker(url: str) -> None:
+    app.conf.broker_url = url
+    # Forget pooled connections to the previous broker (what Celery does after a fork).
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker(settings):
+    """Point the Celery app at another broker for one test, then back at the configured one."""
+    yield _use_broker
+    _use_broker(settings.CELERY_BROKER_URL)
+
+
+def queued_messages() -> list:
+    """Drain and return the tasks published to the in-memory broker's default queue."""
+    found = []
+    with app.connection_for_write() as conn:
+        queue = conn.SimpleQueue(app.conf.task_default_queue)
+        try:
+            while True:
+                message = queue.get(timeout=0.2)
+                found.append(message)
+                message.ack()
+        except queue.Empty:
+            pass
+        finally:
+            queue.close()
+    return found
+
+
+def ops_client(**kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(UserFactory(groups=["Operations"]))
+    return client
+
+
+def message_texts(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_now_queues_manual_maintenance_with_the_user_and_says_so(broker, clean_platform_tables):
+    broker("memory://")
+    queued_messages()
+    client = ops_client()
+    user = client.session["_auth_user_id"]
+
+    response = client.post(RUN_NOW)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/partitions/"
+    messages = queued_messages()
+    assert [m.headers["task"] for m in messages] == [maintain_partitions.name]
+    assert messages[0].payload[1] == {"trigger": "manual", "user_id": user}
+    assert any(text.startswith("Maintenance queued.") and "#runs" in text for text in message_texts(response))
+
+
+@pytest.mark.django_db
+def test_run_now_enqueues_only_after_the_transaction_commits(
+    broker, client, django_capture_on_commit_callbacks
+):
+    broker("memory://")
+    queued_messages()
+    client.force_login(UserFactory(groups=["Operations"]))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(RUN_NOW)
+
+    assert queued_messages() == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(queued_messages()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_gives_a_quick_clear_message_not_an_error_page(broker, clean_platform_tables):
+    broker("redis://127.0.0.1:1/0")
+    client = ops_client()
+
+    started = time.monotonic()
+    response = client.post(RUN_NOW, follow=True)
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/partitions/", 302)]
+    html = response.content.decode()
+    assert "Maintenance was not queued" in html
+    assert "python manage.py partitions rotate" in html
+    assert elapsed < 3  # one connection attempt, no retry loop (about 0.1 s when the port refuses)
+
+
+@pytest.mark.django_db
+def test_get_on_run_now_is_not_allowed():
+    assert ops_client().get(RUN_NOW).status_code == 405
+
+
+@pytest.mark.django_db
+def test_run_now_needs_the_run_maintenance_permission(broker):
+    broker("memory://")
+    queued_messages()
+    client = Client()
+    client.force_login(UserFactory(groups=["Watchlist editors"]))
+
+    assert client.post(RUN_NOW).status_code == 403
+    assert queued_messages() == []
+
+
+@pytest.mark.django_db
+def test_run_now_refuses_a_post_without_a_csrf_token():
+    response = ops_client(enforce_csrf_checks=True).post(RUN_NOW)
+
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
+
+
+@pytest.mark.django_db
+def test_anonymous_run_now_goes_to_the_login_page():
+    response = Client().post(RUN_NOW)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_the_run_now_button_shows_only_with_the_permission(client):
+    client.force_login(UserFactory(groups=["Operations"]))
+    assert 'action="/partitions/run/"' in client.get("/partitions/").content.decode()
+    client.force_login(UserFactory(is_superuser=True))
+    assert 'action="/partitions/run/"' in client.get("/partitions/").content.decode()
