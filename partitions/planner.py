@@ -237,7 +237,7 @@ def plan_table(
             reason = "current month"
         elif current < month <= last_premade:
             reason = f"premake ({month - current} ahead)"
-        elif rows and month > last_premade:
+        elif rows:
             reason = "rows waiting in DEFAULT"
         else:
             reason = "gap inside retention"

@@ -46,7 +46,7 @@ def test_plan_reads_clearly_without_json():
     text = run("plan", "--table", "events")
 
     assert f"create  {partition_name('events', CURRENT)}" in text
-    assert "current month; moves 1 rows from DEFAULT" in text
+    assert "current month; moves 1 row from DEFAULT" in text
     assert "audit_log" not in text
 
 

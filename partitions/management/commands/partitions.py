@@ -34,6 +34,10 @@ def _short(instant: str) -> str:
     return dt.datetime.fromisoformat(instant).astimezone(UTC).strftime("%Y-%m-%d")
 
 
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"
+
+
 def _size(total_bytes: int) -> str:
     size = float(total_bytes)
     for unit in ("B", "kB", "MB", "GB", "TB"):
@@ -84,7 +88,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{status.table} ({status.column}): {status.health.upper()} — "
                 f"{status.months_ahead} months ahead "
-                f"(premake {status.premake_months}), {status.default_rows} rows in DEFAULT, retention "
+                f"(premake {status.premake_months}), {_rows(status.default_rows)} in DEFAULT, retention "
                 f"{status.retention_months} months (cutoff {status.retention_cutoff:%Y-%m-%d})"
             )
             for problem in status.problems:
@@ -123,7 +127,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  ! {sentence}")
             for month, rows in sorted(plan.stranded_default_rows.items()):
                 self.stdout.write(
-                    f"  ! {rows} DEFAULT rows in {month_label(month)} are past retention: not moved"
+                    f"  ! {_rows(rows)} in DEFAULT for {month_label(month)}, past retention: not moved"
                 )
             if plan.drops_deferred:
                 self.stdout.write(
@@ -131,8 +135,10 @@ class Command(BaseCommand):
                 )
 
     @staticmethod
-    def _describe(action: dict) -> str:
-        moves = f"; moves {action['default_rows']} rows from DEFAULT" if action["default_rows"] else ""
+    def _describe(action: dict, *, planned: bool = True) -> str:
+        moves = ""
+        if planned and action["default_rows"]:
+            moves = f"; moves {_rows(action['default_rows'])} from DEFAULT"
         return (
             f"{action['action']:<7} {action['partition']:<28} "
             f"{_short(action['from'])} → {_short(action['to'])}  "
@@ -147,8 +153,9 @@ class Command(BaseCommand):
             label = "Dry run (nothing changed)" if dry_run else f"Run {run.pk}"
             for action in run.actions:
                 outcome = action["result"] + (f" — {action['error']}" if action["error"] else "")
-                moved = f" (moved {action['moved_rows']} rows)" if action.get("moved_rows") else ""
-                self.stdout.write(f"{self._describe(action)}: {outcome}{moved}")
+                if action.get("moved_rows"):
+                    outcome += f", moved {_rows(action['moved_rows'])} from DEFAULT"
+                self.stdout.write(f"{self._describe(action, planned=dry_run)}: {outcome}")
             if not run.actions:
                 self.stdout.write("Nothing to do.")
             if run.error:
