@@ -34,7 +34,8 @@ class PartitionedTable:
 
 
 def _identifier(value: object, what: str, *, max_length: int = 63) -> str:
-    if not isinstance(value, str) or not IDENTIFIER.match(value) or len(value) > max_length:
+    # fullmatch: with match, `$` would also accept a trailing newline.
+    if not isinstance(value, str) or not IDENTIFIER.fullmatch(value) or len(value) > max_length:
         raise ImproperlyConfigured(
             f"PARTITION_REGISTRY: {what} {value!r} is not a safe identifier "
             f"(lower-case letters, digits and underscores, ^[a-z_][a-z0-9_]*$, at most {max_length} chars)"

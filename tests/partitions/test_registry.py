@@ -12,6 +12,8 @@ HOSTILE = [
     {"table": "events", "column": "captured_at) OR (1=1"},
     {"table": "1events", "column": "captured_at"},
     {"table": "e" * 56, "column": "captured_at"},
+    {"table": "events\n", "column": "captured_at"},
+    {"table": "events", "column": "captured_at\n"},
     {"table": "events"},
 ]
 
