@@ -83,8 +83,15 @@ def env_cron(name: str, default: str) -> str:
         )
     from celery.schedules import crontab
 
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
     try:
-        crontab(*fields)
+        crontab(
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month_of_year,
+            day_of_week=day_of_week,
+        )
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(f"{name}: invalid crontab {value!r} ({exc})") from None
     return value

@@ -61,6 +61,14 @@ def test_good_settings_start():
     assert result.returncode == 0, result.stderr
 
 
+def test_crontab_fields_are_read_in_crontab_order():
+    # The third field is the day of the month: "03:00 on the 15th" is valid, "32" days are not.
+    assert _start({"PARTITION_MAINTENANCE_CRON": "0 3 15 * *"}).returncode == 0
+    result = _start({"PARTITION_MAINTENANCE_CRON": "0 3 32 * *"})
+    assert result.returncode != 0
+    assert "PARTITION_MAINTENANCE_CRON" in result.stderr
+
+
 def test_pool_settings_map_onto_djangos_psycopg_pool(settings):
     pool = settings.DATABASES["default"]["OPTIONS"].get("pool")
     if settings.DB_POOL_SIZE:
