@@ -211,3 +211,16 @@ def action_execute(
             break
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def statistics_refresh(*, tables: list[tuple[str, str]]) -> None:
+    """ANALYZE the given (schema, table) pairs, so row estimates follow rows moved out of DEFAULT.
+
+    Best effort: ANALYZE does not block inserts, and a failure here loses nothing, so it is only logged.
+    """
+    for schema, table in tables:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql.ANALYZE.format(table=pgsql.Identifier(schema, table)))
+        except DatabaseError as exc:
+            logger.warning("could not analyze %s.%s: %s", schema, table, _message(exc))

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from chaverim_admin.models import AuditLog
 from partitions.catalog import CatalogSnapshot, catalog_read
-from partitions.executor import FAILED, PLANNED, SUCCESS, AdvisoryLocks, action_execute, insertable_columns
+from partitions.executor import (
+    FAILED,
+    PLANNED,
+    SUCCESS,
+    AdvisoryLocks,
+    action_execute,
+    insertable_columns,
+    statistics_refresh,
+)
 from partitions.health import months_ahead, run_problems, table_health
 from partitions.models import MaintenanceRun
 from partitions.planner import TablePlan, month_index, plan_table
@@ -125,6 +133,7 @@ def _apply_table(
         return TABLE_FAILED
     run.plan = [*run.plan, *(action.as_dict() for action in plan.actions)]
     run.save(update_fields=["plan"])
+    filled = []
     for action in plan.actions:
         outcome = action_execute(
             entry=entry,
@@ -138,6 +147,10 @@ def _apply_table(
         if outcome.error:
             errors.append(f"{action.action} {action.partition}: {outcome.error}")
         run.save(update_fields=["actions"])
+        if outcome.moved_rows and not outcome.error:
+            filled.append((snapshot.default.schema, action.partition))
+    if filled:
+        statistics_refresh(tables=[*filled, (snapshot.default.schema, snapshot.default.relname)])
     return TABLE_DONE
 
 

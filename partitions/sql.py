@@ -108,3 +108,6 @@ DROP_TABLE = sql.SQL("DROP TABLE {partition}")
 CREATE_ARCHIVE_SCHEMA = sql.SQL("CREATE SCHEMA IF NOT EXISTS {schema}")
 
 MOVE_TO_SCHEMA = sql.SQL("ALTER TABLE {partition} SET SCHEMA {schema}")
+
+# After rows move out of DEFAULT, the planner's and the status page's row estimates come from these.
+ANALYZE = sql.SQL("ANALYZE {table}")

@@ -244,7 +244,8 @@ def test_status_is_ok_after_rotation_and_reports_rows_estimates_and_sizes():
 
     assert unknown.health == "ok", unknown.problems
     assert unknown.months_ahead == 3
-    assert unknown.partitions[0].estimated_rows is None  # never analysed: unknown, not zero
+    never_analysed = {p.name: p for p in unknown.partitions}[partition_name("events", CURRENT + 1)]
+    assert never_analysed.estimated_rows is None  # unknown, not zero
     by_name = {p.name: p for p in events.partitions}
     assert by_name[partition_name("events", CURRENT)].estimated_rows == 1
     assert by_name[partition_name("events", CURRENT)].total_bytes > 0
@@ -330,3 +331,17 @@ def test_a_registered_table_that_is_missing_or_not_partitioned_is_critical_and_f
     assert run.status == MaintenanceRun.Status.FAILED
     assert problem in run.error
     assert run.actions == []
+
+
+def test_rows_moved_out_of_default_are_counted_in_the_estimates_at_once():
+    past = CURRENT - 3
+    insert_events([(uuid.uuid4(), f"S{i}", at(past, day=1 + i % 27)) for i in range(40)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE events_default")
+
+    partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+
+    [status] = partitions_status(table="events")
+    estimates = {p.name: p.estimated_rows for p in status.partitions}
+    assert estimates[partition_name("events", past)] == 40
+    assert estimates["events_default"] == 0
