@@ -57,6 +57,24 @@ def query_count(client, url: str) -> int:
     return len(queries.captured_queries)
 
 
+def query_profile(client, url: str, *, max_window_days: int = 366) -> dict:
+    """Return one GET's request time, time spent in SQL, and each query's time and opening."""
+    with (
+        override_settings(EVENTS_MAX_WINDOW_DAYS=max_window_days),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        elapsed, _response = timed_ms(lambda: get_ok(client, url))
+    listed = [
+        {"ms": round(float(query["time"]) * 1000, 1), "sql": " ".join(query["sql"].split())[:160]}
+        for query in queries.captured_queries
+    ]
+    return {
+        "request_ms": round(elapsed, 1),
+        "sql_ms": round(sum(q["ms"] for q in listed), 1),
+        "queries": listed,
+    }
+
+
 def slowest_query_explain(client, url: str, *, max_window_days: int = 366) -> dict:
     """Return the slowest SQL statement of one GET of `url` and its EXPLAIN (ANALYZE, BUFFERS)."""
     with (
@@ -72,12 +90,6 @@ def slowest_query_explain(client, url: str, *, max_window_days: int = 366) -> di
 
 
 def _next_url(response) -> str | None:
-    context = response.context
-    if context is not None:
-        try:
-            return context["next_url"]
-        except KeyError:
-            pass
     match = _NEXT_LINK.search(response.content.decode())
     return unescape(match.group(1)) if match else None
 

@@ -84,3 +84,62 @@ def results_write(results: dict) -> Path:
     temporary.write_text(json.dumps(results, indent=2, default=str) + "\n")
     temporary.replace(RESULTS_PATH)
     return RESULTS_PATH
+
+
+def _rotation_row(label: str, measured: dict | None) -> str:
+    if not measured:
+        return f"| {label} | not measured | | | | |"
+    outcome = measured.get("outcome_last") or {}
+    if "statements" in outcome:
+        failed = [s["statement"] for s in outcome["statements"] if s["result"] != "ok"]
+        what = f"{len(outcome['statements']) - len(failed)} ok, {len(failed)} failed"
+        if failed:
+            reason = next(s["result"] for s in outcome["statements"] if s["result"] != "ok")
+            what += f" ({', '.join(failed)}: {reason.removeprefix('failed: ')})"
+    else:
+        what = f"{outcome.get('status')}: {outcome.get('actions')}, {outcome.get('moved_rows')} rows moved"
+    return (
+        f"| {label} | {what} | {measured['default_rows_after']:,} "
+        f"| {_format(measured['insert_p99_ms_baseline'])} | {_format(measured['insert_p99_ms_during'])} "
+        f"| {_format(measured['insert_max_ms_during'])} |"
+    )
+
+
+def naive_markdown(results: dict) -> str:
+    """Return the engine-vs-naive rotation comparison as a Markdown table."""
+    details = results.get("details", {})
+    lines = [
+        "| rotation | outcome | rows left in DEFAULT | INSERT p99 before (ms) | INSERT p99 during (ms) "
+        "| INSERT max during (ms) |",
+        "|---|---|---:|---:|---:|---:|",
+        _rotation_row("engine", details.get("rotation_engine")),
+        _rotation_row("naive DDL", details.get("rotation_naive")),
+        _rotation_row("engine, behind a long reader", details.get("rotation_engine_long_reader")),
+        _rotation_row("naive DDL, behind a long reader", details.get("rotation_naive_long_reader")),
+        _rotation_row(
+            "engine, retiring only, behind a long reader",
+            details.get("rotation_engine_retire_only_long_reader"),
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def machine_line(results: dict) -> str:
+    """Return one line naming the size, machine, server and date of a run."""
+    meta = results.get("meta", {})
+    machine = meta.get("machine", {})
+    load = meta.get("load_average_at_start") or [None]
+    return (
+        f"{meta.get('events', 0):,} events ({meta.get('events_small', 0):,} in the small database), "
+        f"{meta.get('watchlists', 0):,} watchlists / {meta.get('watchlist_entries', 0):,} entries; "
+        f"{machine.get('nproc')} CPUs, {machine.get('memory_gb')} GB, PostgreSQL {meta.get('postgresql')} "
+        f"({meta.get('server')}), Python {machine.get('python')}; {meta.get('date')}, "
+        f"commit {meta.get('commit')}, load average {load[0]:.1f} at start, "
+        f"{meta.get('seconds_total')} s in all."
+    )
+
+
+if __name__ == "__main__":
+    # `python -m bench.report`: the README sections for the last run, from results.json.
+    saved = json.loads(RESULTS_PATH.read_text())
+    print(machine_line(saved), "", table_markdown(saved), "", naive_markdown(saved), sep="\n")

@@ -73,8 +73,11 @@ class LockHolder(threading.Thread):
             conn.rollback()
 
 
-def scenario_prepare(conninfo: dict, plan: SeedPlan) -> dict:
-    """Plant the state a rotation fixes: missing premade months with rows in DEFAULT, expired months."""
+def scenario_prepare(conninfo: dict, plan: SeedPlan, *, retire_only: bool = False) -> dict:
+    """Plant the state a rotation fixes: missing premade months with rows in DEFAULT, expired months.
+
+    With `retire_only`, the premade months exist (empty) and only the expired months are left to do.
+    """
     month_rows = plan.rows_by_month()[plan.first_month]
     stray_rows = max(1000, plan.events // 1000)
     missing = list(range(plan.current_month + 1, plan.last_month + 1))
@@ -86,7 +89,9 @@ def scenario_prepare(conninfo: dict, plan: SeedPlan) -> dict:
             conn.execute(sql.MAINTENANCE_ON)
             conn.execute(sql.DEFAULT_EMPTY)
         collector_id = conn.execute(sql.COLLECTOR_ANY).fetchone()[0]
-        for index in missing[:STRAY_MONTHS]:
+        for index in missing if retire_only else []:
+            conn.execute(partition_create_naive(index))
+        for index in [] if retire_only else missing[:STRAY_MONTHS]:
             conn.execute(
                 sql.EVENTS_INSERT_STRAY,
                 {
@@ -97,10 +102,7 @@ def scenario_prepare(conninfo: dict, plan: SeedPlan) -> dict:
                 },
             )
         for index in expired:
-            conn.execute(
-                partition_create_naive(index),
-                None,
-            )
+            conn.execute(partition_create_naive(index))
     for index in expired:
         events_insert_month(conninfo, plan, index, month_rows)
     tables_settle(conninfo, ["events_default", *(partition_name(index) for index in expired)])
@@ -108,8 +110,8 @@ def scenario_prepare(conninfo: dict, plan: SeedPlan) -> dict:
         partitions = len(conn.execute(sql.EVENT_CHILDREN).fetchall()) - 1  # without DEFAULT
     return {
         "partitions": partitions,
-        "missing_months": [partition_name(index) for index in missing],
-        "stray_rows_per_month": stray_rows,
+        "missing_months": [] if retire_only else [partition_name(index) for index in missing],
+        "stray_rows_per_month": 0 if retire_only else stray_rows,
         "expired_months": [partition_name(index) for index in expired],
         "rows_per_expired_month": month_rows,
     }
@@ -188,13 +190,19 @@ def _naive_rotate(conninfo: dict, plan: SeedPlan):
 
 
 def rotation_measure(
-    conninfo: dict, plan: SeedPlan, *, naive: bool, repetitions: int, reader_seconds: float | None = None
+    conninfo: dict,
+    plan: SeedPlan,
+    *,
+    naive: bool,
+    repetitions: int,
+    reader_seconds: float | None = None,
+    retire_only: bool = False,
 ) -> dict:
     """Plant the state and rotate it `repetitions` times under the writer, the engine's way or naively."""
     baseline, during, seconds, outcomes = [], [], [], []
     failed, errors, planted = 0, [], None
     for _ in range(repetitions):
-        planted = scenario_prepare(conninfo, plan)
+        planted = scenario_prepare(conninfo, plan, retire_only=retire_only)
         rotate = (lambda: _naive_rotate(conninfo, plan)) if naive else _engine_rotate
         measured = _with_writer(conninfo, rotate, reader_seconds=reader_seconds)
         baseline += measured["baseline"]
