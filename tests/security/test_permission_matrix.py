@@ -4,8 +4,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from chaverim_admin import roles
+from partitions.models import MaintenanceRun
 from tests.factories import CollectorFactory, UserFactory, WatchlistEntryFactory
 from tests.security.urlwalk import walk_urls
 from watchlists.services import watchlist_entry_soft_delete, watchlist_soft_delete
@@ -34,9 +36,9 @@ MATRIX = {
     ("collectors:edit", "POST"): "collectors.change_collector",
     ("partitions:status", "GET"): "partitions.view_partitions",
     ("partitions:status_json", "GET"): "partitions.view_partitions",
-    ("partitions:preview", "GET"): "partitions.view_partitions",
-    ("partitions:preview", "POST"): "partitions.view_partitions",
-    ("partitions:run", "POST"): "partitions.run_maintenance",
+    ("partitions:plan", "GET"): "partitions.view_partitions",
+    ("partitions:run_now", "POST"): "partitions.run_maintenance",
+    ("partitions:run", "GET"): "partitions.view_partitions",
 }
 
 # Not the site's own pages: the login/logout forms, the probes and Django's admin (which checks its own).
@@ -74,6 +76,15 @@ def _path(name: str) -> str:
         kwargs = {"pk": entry.watchlist_id, "entry_id": entry.pk}
     elif name.startswith("collectors:"):
         kwargs = {"pk": CollectorFactory().pk}
+    elif name == "partitions:run":
+        started = timezone.now()
+        run = MaintenanceRun.objects.create(
+            trigger=MaintenanceRun.Trigger.CLI,
+            started_at=started,
+            finished_at=started,
+            status=MaintenanceRun.Status.SUCCESS,
+        )
+        kwargs = {"pk": run.pk}
     params = set(re.findall(r"<(?:\w+:)?(\w+)>", ROUTES[name]))
     return reverse(name, kwargs={key: value for key, value in kwargs.items() if key in params})
 
