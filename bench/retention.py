@@ -3,6 +3,8 @@
 import time
 
 import psycopg
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from psycopg import sql as pgsql
 
 from bench import sql
@@ -53,9 +55,11 @@ def engine_retire_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
 
     expired = plan.first_month - 1
     _month_create(conninfo, plan, expired, rows)
-    started = time.perf_counter()
-    run = partitions_apply(trigger="cli", table="events")
-    engine_ms = (time.perf_counter() - started) * 1000
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        run = partitions_apply(trigger="cli", table="events")
+        engine_ms = (time.perf_counter() - started) * 1000
+    slowest = sorted(queries.captured_queries, key=lambda query: -float(query["time"]))[:5]
     with psycopg.connect(**conninfo, autocommit=True) as conn:
         remaining = {row[0] for row in conn.execute(sql.EVENT_CHILDREN)}
     return {
@@ -66,6 +70,12 @@ def engine_retire_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
             for a in (run.actions or [])
         ],
         "retired": partition_name(expired) not in remaining,
+        "engine_queries": len(queries.captured_queries),
+        "engine_sql_ms": sum(float(query["time"]) for query in queries.captured_queries) * 1000,
+        "engine_slowest_queries": [
+            {"ms": float(query["time"]) * 1000, "sql": " ".join(query["sql"].split())[:160]}
+            for query in slowest
+        ],
     }
 
 

@@ -228,6 +228,18 @@ def main() -> int:
             ),
         )
         results["plate_lookup_ms_p50_all"] = _round(everything)
+        top_plate, top_sightings = seed.plate_at_rank(info, 0)
+
+        def top_all():
+            details["plate_top"] = {"plate": top_plate, "sightings": top_sightings, "rank": 0}
+            return p50(
+                pages.plate_lookup_samples(
+                    client, plate=top_plate, start=all_start, end=all_end, repetitions=repetitions
+                )
+            )
+
+        top = _measure(details, ["plate_lookup_ms_p50_all_top_plate"], "most seen plate, all months", top_all)
+        details["plate_lookup_ms_p50_all_top_plate"] = _round(top)
         explain = _measure(
             details,
             ["plate_lookup_all_explain"],
