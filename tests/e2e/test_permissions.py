@@ -56,3 +56,28 @@ def test_viewer_without_delete_or_edit_rights_sees_no_action_buttons(page):
     assert answer.status == 403
     assert "CSRF" not in answer.text()  # refused for want of permission, not for the token
     assert not Watchlist.all_objects.get(pk=watchlist.pk).is_deleted
+
+
+def test_partitions_viewer_without_run_permission_sees_no_run_button_and_is_refused(page):
+    viewer = UserFactory(username="auditor")
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_partitions"),
+        Permission.objects.get(codename="view_maintenancerun"),
+    )
+    UserFactory(username="editor", groups=["Watchlist editors"])
+    log_in(page, "auditor", PASSWORD)
+
+    assert page.goto("/partitions/").status == 200
+    assert page.get_by_role("link", name="Preview plan").count() == 1
+    assert page.get_by_role("button", name="Run now").count() == 0
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    answer = page.request.post(
+        "/partitions/run/", form={"csrfmiddlewaretoken": token}, headers={"Referer": page.url}
+    )
+    assert answer.status == 403
+    assert "CSRF" not in answer.text()
+
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, "editor", PASSWORD)
+    assert "Partitions" not in page.locator("header.site nav").inner_text()
+    assert page.goto("/partitions/").status == 403

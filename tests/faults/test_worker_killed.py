@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import psycopg
@@ -16,26 +15,13 @@ from django.db import connection
 
 from partitions.models import MaintenanceRun
 from tests.factories import insert_events
+from tests.faults.database import MANAGED_NAME, monthly_partitions_drop, test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-MANAGED_NAME = r"^(events|audit_log)_\d{4}_\d{2}$"
-
-
-def _database_url() -> str:
-    """Return a DATABASE_URL for the test database (a socket directory goes in the query string)."""
-    params = connection.settings_dict
-    auth = urllib.parse.quote(params["USER"] or "", safe="")
-    if params["PASSWORD"]:
-        auth += ":" + urllib.parse.quote(params["PASSWORD"], safe="")
-    host, port = params["HOST"] or "", params["PORT"] or ""
-    if host.startswith("/"):
-        query = urllib.parse.urlencode({"host": host, **({"port": port} if port else {})})
-        return f"postgres://{auth}@/{params['NAME']}?{query}"
-    return f"postgres://{auth}@{host}{':' + str(port) if port else ''}/{params['NAME']}"
 
 
 def _manage(*args: str, wait: bool = True):
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DB_POOL_SIZE": "0"}
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "DB_POOL_SIZE": "0"}
     command = [sys.executable, "manage.py", *args]
     if not wait:
         return subprocess.Popen(
@@ -101,16 +87,8 @@ def _wait_for_backends_gone(cursor, baseline: set[int], timeout: float = 30) -> 
 
 @pytest.fixture
 def drop_created_partitions(clean_platform_tables):
-    """Drop the monthly partitions the test made, so that later tests start from DEFAULT only."""
     yield
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ %s",
-            [MANAGED_NAME],
-        )
-        for (name,) in cursor.fetchall():
-            cursor.execute(f'DROP TABLE "{name}"')  # names matched ^[a-z_0-9]+$ above
+    monthly_partitions_drop()
 
 
 def test_rotation_killed_mid_action_leaves_no_half_made_partition_and_the_next_run_finishes(

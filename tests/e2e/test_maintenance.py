@@ -1,0 +1,99 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from chaverim_admin.celery import app
+from partitions.models import MaintenanceRun
+from tests.e2e.conftest import log_in
+from tests.factories import PASSWORD, UserFactory
+from tests.faults.database import monthly_partitions_drop, test_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def celery_worker_on_private_queue(clean_platform_tables):
+    """Run a real Celery worker on a queue of this test's own, against the test database."""
+    # A private queue: other test runs share the broker, and their tasks must not reach this database.
+    queue = f"e2e-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "DB_POOL_SIZE": "0"}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "chaverim_admin",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield worker
+    app.conf.task_default_queue = previous
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    monthly_partitions_drop()
+
+
+def test_ops_user_previews_and_runs_maintenance_and_sees_the_run(page, celery_worker_on_private_queue):
+    UserFactory(username="ops", groups=["Operations"])
+    log_in(page, "ops", PASSWORD)
+
+    page.locator("header.site nav").get_by_role("link", name="Partitions").click()
+    page.wait_for_url("**/partitions/")
+    assert "No maintenance run has been recorded yet" in page.locator("#runs").inner_text()
+
+    page.get_by_role("link", name="Preview plan").click()
+    assert "Maintenance plan (dry run)" in page.locator("h1").inner_text()
+    planned = page.locator("tbody").inner_text()
+    assert "events_" in planned
+    assert "audit_log_" in planned
+    assert "create" in planned
+    assert not MaintenanceRun.objects.exists()  # a preview changes nothing
+
+    page.go_back()
+    page.get_by_role("button", name="Run now").click()
+    assert "Maintenance queued" in page.locator(".messages").inner_text()
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and "ops" not in page.locator("#runs").inner_text():
+        assert celery_worker_on_private_queue.poll() is None, "the Celery worker stopped"
+        time.sleep(0.5)
+        page.reload()
+    row = page.locator("#runs tbody tr").first
+    assert "Run now (web)" in row.inner_text()
+    assert "success" in row.inner_text()
+
+    row.get_by_role("link").first.click()
+    assert "Maintenance run #" in page.locator("h1").inner_text()
+    details = page.locator("main").inner_text()
+    assert "ops" in details
+    run = MaintenanceRun.objects.get()
+    assert (run.trigger, run.status, run.user.username) == ("manual", "success", "ops")
+    assert f"{len(run.plan)} carried out of {len(run.plan)} planned" in details
+
+    page.goto("/partitions/plan/")
+    assert "Nothing to do" in page.locator("main").inner_text()
