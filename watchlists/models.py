@@ -36,6 +36,11 @@ class SoftDeleteQuerySet(models.QuerySet):
     def delete(self):
         raise HardDeleteError("Rows of this table are only soft-deleted: use soft_delete().")
 
+    soft_delete.alters_data = True
+    restore.alters_data = True
+    delete.alters_data = True
+    delete.queryset_only = True
+
 
 class WatchlistQuerySet(SoftDeleteQuerySet):
     touch_field = "updated_at"
