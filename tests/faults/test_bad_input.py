@@ -262,3 +262,67 @@ def test_collector_edit_never_fails_and_invalid_input_changes_nothing(
         assert after["config_version"] == before["config_version"] + 1
     else:
         assert after == before
+
+
+@FUZZ
+@given(params=st.dictionaries(st.sampled_from(["events-sort", "audit_log-sort", "sort", "page", "x"]), text))
+def test_partition_pages_parameters_never_fail(superuser_client, params):
+    for path in ["/partitions/", "/partitions/plan/", "/partitions/status.json"]:
+        assert superuser_client.get(path, params).status_code == 200, path
+
+
+@pytest.mark.parametrize("run_id", ["0", "1", "2147483648", "9223372036854775808", "99999999999999999999999"])
+def test_unknown_or_huge_maintenance_run_ids_answer_404(superuser_client, run_id):
+    assert superuser_client.get(f"/partitions/runs/{run_id}/").status_code == 404
+
+
+@FUZZ
+@given(data=st.dictionaries(text, text, max_size=4))
+def test_run_now_ignores_whatever_it_is_posted(superuser_client, data):
+    response = superuser_client.post("/partitions/run/", data)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/partitions/"
+
+
+ADMIN_CHANGELISTS = [
+    "/admin/watchlists/watchlist/",
+    "/admin/watchlists/watchlistentry/",
+    "/admin/collectors/collector/",
+    "/admin/partitions/maintenancerun/",
+]
+
+
+@FUZZ
+@given(
+    params=st.dictionaries(st.sampled_from(["q", "o", "p", "status", "is_active__exact", "all", "e"]), text)
+)
+def test_admin_changelist_parameters_never_fail(superuser_client, params):
+    for path in ADMIN_CHANGELISTS:
+        # The admin answers odd parameters with a redirect to ?e=1, bad pages with 404.
+        assert superuser_client.get(path, params).status_code in {200, 302, 404}, path
+
+
+@FUZZ
+@given(
+    site_name=maybe,
+    config=st.one_of(maybe, json_values.map(json.dumps)),
+    config_version=st.one_of(maybe, st.integers(min_value=-(2**63), max_value=2**63).map(str)),
+)
+def test_collector_admin_form_never_fails_and_invalid_input_changes_nothing(
+    superuser_client, site_name, config, config_version
+):
+    collector = CollectorFactory()
+    before = Collector.objects.filter(pk=collector.pk).values().get()
+
+    response = superuser_client.post(
+        f"/admin/collectors/collector/{collector.pk}/change/",
+        _params(site_name=site_name, config=config, config_version=config_version, _save="Save"),
+    )
+
+    assert response.status_code in {200, 302}
+    after = Collector.objects.filter(pk=collector.pk).values().get()
+    if response.status_code == 200:
+        assert after == before
+    else:
+        assert after["config_version"] == before["config_version"] + 1
