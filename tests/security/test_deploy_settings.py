@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from tests.factories import UserFactory
+from tests.faults.database import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,8 +29,9 @@ def _production_env() -> dict[str, str]:
     example = _env_example()
     env = {k: v for k, v in os.environ.items() if k not in example}
     env.update({k: v for k, v in example.items() if v})
-    # The embedded server stands in for the database: check --deploy only needs settings to load.
-    env.pop("DATABASE_URL", None)
+    # The embedded server stands in for the production database and broker; the checks (the schema drift
+    # check among them) read this run's migrated test database, not whatever state the dev database is in.
+    env["DATABASE_URL"] = test_database_url()
     env.pop("REDIS_URL", None)
     env["DJANGO_SETTINGS_MODULE"] = "chaverim_admin.settings"
     return env
@@ -46,6 +48,7 @@ def test_env_example_describes_production():
     assert int(example["SECURE_HSTS_SECONDS"]) >= 31536000
 
 
+@pytest.mark.django_db
 def test_check_deploy_reports_no_issues_with_the_documented_production_values():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -61,6 +64,7 @@ def test_check_deploy_reports_no_issues_with_the_documented_production_values():
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.django_db
 def test_check_deploy_flags_debug_on():
     env = {**_production_env(), "DEBUG": "true"}
 

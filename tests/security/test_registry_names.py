@@ -17,12 +17,7 @@ HOSTILE_NAMES = [
     "public.events",
     "événements",
     "events\x00",
-    pytest.param(
-        "events\n",
-        # registry.IDENTIFIER ends in `$`, which also matches before a final newline; it needs `\Z` or
-        # fullmatch. Quoting still keeps the SQL safe. Strict: this fails loudly once registry.py is fixed.
-        marks=pytest.mark.xfail(strict=True, reason="registry accepts a trailing newline ($ vs \\Z)"),
-    ),
+    "events\n",
     "",
     "a" * 64,
     None,
