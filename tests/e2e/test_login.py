@@ -41,3 +41,17 @@ def test_anonymous_visitor_is_sent_to_login_and_back_to_the_page_afterwards(page
     page.click("button[type=submit]")
     page.wait_for_url("**/admin/")
     assert page.locator("body").inner_text().count("Site administration") >= 1
+
+
+def test_repeated_wrong_passwords_lock_the_form_with_a_clear_message(page):
+    UserFactory(username="dana")
+
+    for _ in range(5):
+        log_in(page, "dana", "not-the-password")
+    locked = page.locator(".errorlist").inner_text()
+    log_in(page, "dana", PASSWORD)
+
+    assert "Too many failed log-in attempts" in locked
+    assert "15 minutes" in locked
+    assert "Too many failed log-in attempts" in page.locator(".errorlist").inner_text()
+    assert "/accounts/login/" in page.url
