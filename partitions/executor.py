@@ -110,24 +110,26 @@ def _create(
         "column": pgsql.Identifier(entry.column),
     }
     start, end = bound_literal(action.start), bound_literal(action.end)
-    if default is not None and (action.default_rows or action.month == month_index(timezone.now())):
-        cursor.execute(sql.LOCK_PARENT_FOR_RESCUE.format(**names))
     cursor.execute(sql.CREATE_STANDALONE.format(**names), [start, end])
     moved = 0
     if default is not None:
         default_table = pgsql.Identifier(default.schema, default.relname)
-        cursor.execute(sql.LOCK_DEFAULT.format(default=default_table))
-        # The write-once trigger lets this DELETE through only with the flag set, in this transaction.
-        cursor.execute(sql.MAINTENANCE_FLAG_ON)
-        cursor.execute(
-            sql.MOVE_DEFAULT_ROWS.format(
-                default=default_table,
-                columns=pgsql.SQL(", ").join(pgsql.Identifier(column) for column in columns),
-                **names,
-            ),
-            [start, end],
+        move = sql.MOVE_DEFAULT_ROWS.format(
+            default=default_table,
+            columns=pgsql.SQL(", ").join(pgsql.Identifier(column) for column in columns),
+            **names,
         )
+        # The write-once trigger lets these DELETEs through only with the flag set, in this transaction.
+        cursor.execute(sql.MAINTENANCE_FLAG_ON)
+        # First the bulk of the rows, while writers go on; then, under the locks, only what arrived since,
+        # so that INSERTs wait for a short move and the ATTACH rather than for the whole rescue.
+        cursor.execute(move, [start, end])
         moved = max(cursor.rowcount, 0)
+        if action.default_rows or moved or action.month == month_index(timezone.now()):
+            cursor.execute(sql.LOCK_PARENT_FOR_RESCUE.format(**names))
+        cursor.execute(sql.LOCK_DEFAULT.format(default=default_table))
+        cursor.execute(move, [start, end])
+        moved += max(cursor.rowcount, 0)
         cursor.execute(sql.MAINTENANCE_FLAG_OFF)
     # The DEFAULT partition no longer holds rows for the month, so its constraint check passes.
     cursor.execute(sql.ATTACH.format(**names), [start, end])

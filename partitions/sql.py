@@ -81,9 +81,10 @@ CREATE_STANDALONE = sql.SQL(
     "CONSTRAINT {check} CHECK ({column} >= %s::timestamptz AND {column} < %s::timestamptz))"
 )
 
-# Taken first, only when rows for the month may be arriving (the live month, or rows waiting in DEFAULT):
-# an INSERT routed to DEFAULT before ATTACH commits would fail DEFAULT's new constraint; held off at the
-# parent instead, it waits for this short transaction and is then routed to the new partition.
+# Taken after the bulk of the rows moved, only when rows for the month may be arriving (the live
+# month, or rows waiting in DEFAULT): an INSERT routed to DEFAULT before ATTACH commits would fail
+# DEFAULT's new constraint; held off at the parent instead, it waits for this short transaction and is
+# then routed to the new partition.
 LOCK_PARENT_FOR_RESCUE = sql.SQL("LOCK TABLE ONLY {parent} IN SHARE MODE")
 
 # Stops new stray rows reaching DEFAULT while its rows for the month move (reads still pass).
