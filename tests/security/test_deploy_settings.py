@@ -27,7 +27,8 @@ def _env_example() -> dict[str, str]:
 
 def _production_env() -> dict[str, str]:
     example = _env_example()
-    env = {k: v for k, v in os.environ.items() if k not in example}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' own (Playwright's event loop); never in production.
+    env = {k: v for k, v in os.environ.items() if k not in example and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update({k: v for k, v in example.items() if v})
     # The embedded server stands in for the production database and broker; the checks (the schema drift
     # check among them) read this run's migrated test database, not whatever state the dev database is in.
