@@ -38,7 +38,7 @@ def partitions_ready() -> tuple[bool, str | list[str]]:
     """
     from django.db import transaction
 
-    from partitions.selectors import partitions_critical_problems
+    from partitions.selectors.status import partitions_critical_problems
 
     try:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from collectors.models import Collector
-from partitions.selectors import EventCriteria, EventCursor, PlateQuery
+from partitions.selectors.events import EventCriteria, EventCursor, PlateQuery
 
 DEFAULT_WINDOW = dt.timedelta(days=7)
 PLATE_MAX_LENGTH = 20

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from chaverim_admin.celery import app as celery_app
-from partitions import selectors
 from partitions.chart import Chart, chart_for_table
 from partitions.forms import EventSearchForm
 from partitions.models import Event, MaintenanceRun
-from partitions.selectors import event_collector_label, event_page
+from partitions.selectors import status as selectors
+from partitions.selectors.events import event_collector_label, event_page
 from partitions.services import TableStatus
 from partitions.tables import PartitionTable
 from partitions.tasks import maintain_partitions

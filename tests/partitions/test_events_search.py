@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partitions.forms import EventSearchForm
-from partitions.selectors import (
+from partitions.selectors.events import (
     EventCriteria,
     EventCursor,
     PlateQuery,

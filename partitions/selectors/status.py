@@ -1,20 +1,14 @@
-"""Reads for the pages: events search (keyset pages over `events`), partition status, plan preview, runs."""
+"""Reads for the partition status page, its JSON, the plan preview and the runs."""
 
-import base64
-import binascii
 import datetime as dt
-import json
-import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from collectors.models import Collector
 from partitions.catalog import catalog_read
 from partitions.health import CRITICAL, maintenance_next_run, table_health
-from partitions.models import Event, MaintenanceRun
+from partitions.models import MaintenanceRun
 from partitions.planner import (
     DETACH,
     DROP,
@@ -27,152 +21,6 @@ from partitions.planner import (
 )
 from partitions.registry import ARCHIVE_SCHEMA, PartitionedTable, registry_entries
 from partitions.services import TableStatus, partitions_plan, partitions_status
-from watchlists.models import WatchlistEntry
-
-EVENTS_PAGE_SIZE = 50
-_BIGINT_MAX = 2**63 - 1
-
-
-@dataclass(frozen=True)
-class PlateQuery:
-    """A normalized plate and whether it is a prefix."""
-
-    value: str
-    is_prefix: bool
-
-    def __str__(self):
-        return f"{self.value}*" if self.is_prefix else self.value
-
-
-@dataclass(frozen=True)
-class EventCursor:
-    """A keyset position: the edge row of the page being left, and which way to go from it."""
-
-    direction: str  # "next" (older rows) or "prev" (newer rows)
-    captured_at: dt.datetime
-    id: int
-
-    def encode(self) -> str:
-        payload = {"d": self.direction, "t": self.captured_at.isoformat(), "i": self.id}
-        raw = json.dumps(payload, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> "EventCursor | None":
-        """Return the cursor in `token`, or None when it is not one we issued."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            payload = json.loads(raw)
-            direction, stamp, row_id = payload["d"], payload["t"], payload["i"]
-            if direction not in ("next", "prev") or type(row_id) is not int or not isinstance(stamp, str):
-                return None
-            captured_at = dt.datetime.fromisoformat(stamp)
-        except (binascii.Error, ValueError, TypeError, KeyError, RecursionError):
-            return None
-        if captured_at.tzinfo is None or not 0 < row_id <= _BIGINT_MAX:
-            return None
-        return cls(direction=direction, captured_at=captured_at.astimezone(dt.UTC), id=row_id)
-
-
-@dataclass(frozen=True)
-class EventCriteria:
-    """What to search for: the half-open window [start_at, end_at) is always bounded."""
-
-    start_at: dt.datetime
-    end_at: dt.datetime
-    plate: PlateQuery | None = None
-    collector_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True)
-class EventPage:
-    """One page of events, newest first, with cursors to its neighbours (None at either end)."""
-
-    events: list[Event]
-    next_cursor: EventCursor | None
-    previous_cursor: EventCursor | None
-    watchlists_by_plate: dict[str, list[str]]
-
-
-def event_search_queryset(*, criteria: EventCriteria, cursor: EventCursor | None = None) -> QuerySet:
-    """Return the events matching `criteria` beyond `cursor`, in the order the page is read from."""
-    # Collectors are prefetched, not joined: the FK has no constraint, and an INNER JOIN would hide an
-    # event whose collector row is gone. Evidence is never hidden; such events show "unknown collector".
-    events = (
-        Event.objects.prefetch_related(
-            Prefetch("collector", queryset=Collector.objects.only("id", "site_name"))
-        )
-        .only("id", "captured_at", "plate_number", "collector")
-        .filter(captured_at__gte=criteria.start_at, captured_at__lt=criteria.end_at)
-    )
-    if criteria.plate is not None:
-        if criteria.plate.is_prefix:
-            events = events.filter(plate_number__startswith=criteria.plate.value)
-        else:
-            events = events.filter(plate_number=criteria.plate.value)
-    if criteria.collector_id is not None:
-        events = events.filter(collector_id=criteria.collector_id)
-    if cursor is None:
-        return events.order_by("-captured_at", "-id")
-    # (captured_at, id) < (t, i) spelled out; the extra captured_at <= t is implied by it, but written
-    # out it becomes an index bound and a pruning key, so a deep page starts where it begins.
-    t, i = cursor.captured_at, cursor.id
-    if cursor.direction == "next":
-        return events.filter(Q(captured_at__lt=t) | Q(captured_at=t, id__lt=i), captured_at__lte=t).order_by(
-            "-captured_at", "-id"
-        )
-    return events.filter(Q(captured_at__gt=t) | Q(captured_at=t, id__gt=i), captured_at__gte=t).order_by(
-        "captured_at", "id"
-    )
-
-
-def event_collector_label(event: Event) -> str:
-    """Return the event's collector site name, or "unknown collector <uuid>" when that row is gone."""
-    try:
-        return event.collector.site_name
-    except Collector.DoesNotExist:
-        return f"unknown collector {event.collector_id}"
-
-
-def watchlist_names_by_plate(*, plates: set[str]) -> dict[str, list[str]]:
-    """Return, for each plate on an active entry of an active watchlist, those watchlists' names."""
-    if not plates:
-        return {}
-    # The base manager and explicit flags: visibility does not depend on how the default managers filter.
-    rows = (
-        WatchlistEntry._base_manager.filter(
-            is_deleted=False, watchlist__is_deleted=False, plate_number__in=sorted(plates)
-        )
-        .values_list("plate_number", "watchlist__name")
-        .order_by("plate_number", "watchlist__name")
-        .distinct()
-    )
-    names = defaultdict(list)
-    for plate, name in rows:
-        names[plate].append(name)
-    return dict(names)
-
-
-def event_page(
-    *, criteria: EventCriteria, cursor: EventCursor | None = None, page_size: int = EVENTS_PAGE_SIZE
-) -> EventPage:
-    """Return one keyset page (page_size + 1 rows fetched to learn whether there is another)."""
-    rows = list(event_search_queryset(criteria=criteria, cursor=cursor)[: page_size + 1])
-    has_more = len(rows) > page_size
-    events = rows[:page_size]
-    going_back = cursor is not None and cursor.direction == "prev"
-    if going_back:
-        events.reverse()
-    has_newer = has_more if going_back else cursor is not None
-    has_older = cursor is not None if going_back else has_more
-    newest, oldest = (events[0], events[-1]) if events else (None, None)
-    return EventPage(
-        events=events,
-        next_cursor=EventCursor("next", oldest.captured_at, oldest.id) if oldest and has_older else None,
-        previous_cursor=EventCursor("prev", newest.captured_at, newest.id) if newest and has_newer else None,
-        watchlists_by_plate=watchlist_names_by_plate(plates={event.plate_number for event in events}),
-    )
-
 
 # --- partition status page -------------------------------------------------------------------------------
 
