@@ -1,6 +1,7 @@
 """Health of a partitioned table, computed once and shared by the command, the page and status.json."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from celery.schedules import crontab
 
@@ -116,6 +117,19 @@ def run_problems(*, last_run, last_success, now: dt.datetime, cron: str) -> list
     return problems
 
 
+@dataclass(frozen=True)
+class TableHealth:
+    """A table's badge and its problems: the critical ones (what makes it critical) first."""
+
+    health: str
+    critical: list[str]
+    warnings: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.critical + self.warnings
+
+
 def table_health(
     *,
     entry: PartitionedTable,
@@ -123,14 +137,14 @@ def table_health(
     plan: TablePlan,
     now: dt.datetime,
     job_problems: list[str],
-) -> tuple[str, list[str]]:
+) -> TableHealth:
     """Return the health badge and one sentence per problem, each naming the partition concerned."""
     critical: list[str] = []
     warnings: list[str] = []
     if not snapshot.exists:
-        return CRITICAL, [f"Table {entry.table} does not exist."]
+        return TableHealth(CRITICAL, [f"Table {entry.table} does not exist."], [])
     if not snapshot.partitioned:
-        return CRITICAL, [f"Table {entry.table} is not a partitioned table."]
+        return TableHealth(CRITICAL, [f"Table {entry.table} is not a partitioned table."], [])
 
     current = month_index(now)
     default = snapshot.default_partition
@@ -183,5 +197,4 @@ def table_health(
         )
     warnings.extend(job_problems)
 
-    health = CRITICAL if critical else WARNING if warnings else OK
-    return health, critical + warnings
+    return TableHealth(CRITICAL if critical else WARNING if warnings else OK, critical, warnings)

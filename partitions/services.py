@@ -61,6 +61,7 @@ class TableStatus:
     premake_months: int
     retention_months: int
     retention_cutoff: dt.datetime
+    critical_problems: list[str] = field(default_factory=list)
     default_rows_by_month: dict[int, int] = field(default_factory=dict)
     plan: TablePlan | None = None
 
@@ -228,9 +229,7 @@ def _table_status(
     entry: PartitionedTable, snapshot: CatalogSnapshot, *, now, wall_now, job_problems
 ) -> TableStatus:
     plan = plan_table(entry, snapshot, now=now, wall_now=wall_now)
-    health, problems = table_health(
-        entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=job_problems
-    )
+    health = table_health(entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=job_problems)
     partitions = [
         PartitionStatus(
             name=child.name,
@@ -248,8 +247,9 @@ def _table_status(
     return TableStatus(
         table=entry.table,
         column=entry.column,
-        health=health,
-        problems=problems,
+        health=health.health,
+        problems=health.problems,
+        critical_problems=health.critical,
         months_ahead=months_ahead(snapshot, month_index(now)),
         default_rows=sum(snapshot.default_rows.values()),
         partitions=partitions,

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from partitions.catalog import catalog_read
-from partitions.health import CRITICAL, maintenance_next_run, table_health
+from partitions.health import maintenance_next_run, table_health
 from partitions.models import MaintenanceRun
 from partitions.planner import (
     DETACH,
@@ -16,7 +16,6 @@ from partitions.planner import (
     TablePlan,
     month_index,
     month_label,
-    partition_name,
     plan_table,
 )
 from partitions.registry import ARCHIVE_SCHEMA, PartitionedTable, registry_entries
@@ -206,17 +205,13 @@ def partitions_critical_problems(*, now: dt.datetime | None = None) -> list[str]
     now = now or timezone.now()
     entries = registry_entries()
     snapshots = catalog_read(entries)
-    current = month_index(now)
     problems = []
     for entry in entries:
         snapshot = snapshots[entry.table]
         plan = plan_table(entry, snapshot, now=now, wall_now=now)
-        health, found = table_health(entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=[])
-        if health != CRITICAL:
-            continue
-        # table_health lists critical problems first; those name the missing current or next month.
-        missing = tuple(f"{partition_name(entry.table, month)} (" for month in (current, current + 1))
-        problems.extend([problem for problem in found if problem.startswith(missing)] or found[:1])
+        problems.extend(
+            table_health(entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=[]).critical
+        )
     return problems
 
 
