@@ -21,6 +21,7 @@ OK, WARNING, CRITICAL = "ok", "warning", "critical"
 # A run still "running" after this long was killed (the task's hard time limit is shorter).
 INTERRUPTED_AFTER = dt.timedelta(hours=1)
 STALE_GRACE = dt.timedelta(minutes=15)
+QUEUED_TOO_LONG = dt.timedelta(minutes=10)
 MAX_LISTED = 12  # problems of one kind listed before summing up the rest
 
 
@@ -97,6 +98,11 @@ def run_problems(*, last_run, last_success, now: dt.datetime, cron: str) -> list
         problems.append(
             f"The last maintenance run (#{last_run.pk}, {_when(last_run.started_at)}) "
             f"{'failed' if last_run.status == 'failed' else 'partly failed'}{detail}"
+        )
+    elif last_run.status == "queued" and now - last_run.started_at > QUEUED_TOO_LONG:
+        problems.append(
+            f"Maintenance run #{last_run.pk} was queued at {_when(last_run.started_at)} and has not "
+            "started: is the Celery worker down?"
         )
     elif last_run.status == "running" and now - last_run.started_at > INTERRUPTED_AFTER:
         problems.append(

@@ -45,6 +45,7 @@ class MaintenanceRun(models.Model):
         CLI = "cli", "Command line"
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         SUCCESS = "success", "Success"
         PARTIAL = "partial", "Partial"

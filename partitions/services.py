@@ -162,6 +162,7 @@ def partitions_apply(
     table: str | None = None,
     now: dt.datetime | None = None,
     dry_run: bool = False,
+    run: MaintenanceRun | None = None,
 ) -> MaintenanceRun:
     """Plan and apply maintenance, recording a MaintenanceRun (a dry run returns an unsaved one).
 
@@ -188,9 +189,14 @@ def partitions_apply(
             actions=planned,
         )
 
-    run = MaintenanceRun.objects.create(
-        trigger=trigger, user=user, table=table or "", started_at=timezone.now()
-    )
+    if run is None:
+        run = MaintenanceRun.objects.create(
+            trigger=trigger, user=user, table=table or "", started_at=timezone.now()
+        )
+    else:
+        # A run queued by "Run now": it starts now, under the id the user was shown.
+        run.status, run.started_at = MaintenanceRun.Status.RUNNING, timezone.now()
+        run.save(update_fields=["status", "started_at"])
     errors: list[str] = []
     outcomes = []
     try:

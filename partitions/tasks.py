@@ -24,8 +24,12 @@ HARD_TIME_LIMIT = 30 * 60
     retry_jitter=True,
     max_retries=5,
 )
-def maintain_partitions(trigger: str = MaintenanceRun.Trigger.BEAT, user_id: str | None = None) -> dict:
-    """Run partition maintenance for every registered table."""
+def maintain_partitions(
+    trigger: str = MaintenanceRun.Trigger.BEAT, user_id: str | None = None, run_id: int | None = None
+) -> dict:
+    """Run partition maintenance for every registered table (into the queued run `run_id`, if given)."""
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    run = partitions_apply(trigger=trigger, user=user)
+    # A redelivered task whose queued run already started records a run of its own.
+    queued = MaintenanceRun.objects.filter(pk=run_id, status=MaintenanceRun.Status.QUEUED).first()
+    run = partitions_apply(trigger=trigger, user=user, run=queued)
     return {"run": run.pk, "status": run.status}

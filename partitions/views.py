@@ -134,25 +134,33 @@ def partition_plan(request):
 
 
 def _enqueue_maintenance(request) -> None:
+    run = MaintenanceRun.objects.create(
+        trigger=MaintenanceRun.Trigger.MANUAL, user=request.user, status=MaintenanceRun.Status.QUEUED
+    )
     try:
         # One connection attempt and no publish retries: with kombu's defaults a refused connection is
         # retried for seconds; this way a broker outage answers within the 3 s socket connect timeout.
         with celery_app.connection_for_write(transport_options={"max_retries": 0}) as connection:
             maintain_partitions.apply_async(
-                kwargs={"trigger": MaintenanceRun.Trigger.MANUAL, "user_id": str(request.user.pk)},
+                kwargs={
+                    "trigger": MaintenanceRun.Trigger.MANUAL,
+                    "user_id": str(request.user.pk),
+                    "run_id": run.pk,
+                },
                 connection=connection,
                 retry=False,
             )
     except Exception:  # kombu OperationalError, redis ConnectionError, or whatever the transport raises
         logger.warning("maintenance not queued: broker unreachable", exc_info=True)
+        run.delete()  # it will never run: no record of a run that did not happen
         messages.error(request, BROKER_DOWN_MESSAGE)
         return
     messages.success(
         request,
         format_html(
-            'Maintenance queued. The run appears under <a href="{}">Last runs</a> when a worker starts it; '
-            "reload the page to follow it.",
-            reverse("partitions:status") + "#runs",
+            'Maintenance queued as <a href="{}">run #{}</a>; a worker starts it in a moment.',
+            reverse("partitions:run", args=[run.pk]),
+            run.pk,
         ),
     )
 
