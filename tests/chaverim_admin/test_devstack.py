@@ -31,9 +31,10 @@ def test_valkey_listens_only_on_a_private_socket():
 def test_starting_the_servers_again_leaves_the_checkout_permissions_alone():
     folders = [paths.BASE_DIR, *paths.BASE_DIR.parents]
     before = {folder: _mode(folder) for folder in folders}
-    postgres = servers.EmbeddedPostgres()
-    postgres.acquire()
-    postgres.release()
+    # This process holds the servers already (tests/conftest.py): acquire is idempotent, and releasing
+    # here would stop them under the rest of the suite.
+    servers.EmbeddedPostgres().acquire()
+    servers.EmbeddedValkey().acquire()
     assert {folder: _mode(folder) for folder in folders} == before
 
 

@@ -83,10 +83,5 @@ def test_connection_pool_gives_up_with_the_503_page():
     assert "Traceback" not in answer.body, output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LoginRequiredMiddleware asks request.user.is_authenticated (a session read) before it looks at "
-    "login_not_required, so a probe that sends a session cookie reaches the database",
-)
 def test_liveness_probe_answers_200_even_with_a_session_cookie(dead_database_server):
     assert http(dead_database_server + "/healthz", headers=SESSION).status == 200
