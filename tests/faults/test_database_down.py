@@ -3,8 +3,6 @@
 import re
 import urllib.parse
 
-import pytest
-
 from tests.faults.conftest import DEAD_DATABASE_URL, http, start_web_server, stop_web_server
 from tests.security.test_login_required import OPEN_URLS
 from tests.security.urlwalk import walk_urls
