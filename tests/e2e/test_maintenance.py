@@ -60,7 +60,7 @@ def celery_worker_on_private_queue(clean_platform_tables):
 
 def _finished_run_listed(page) -> bool:
     runs = page.locator("#runs").inner_text()
-    return "ops" in runs and "running" not in runs
+    return "ops" in runs and "queued" not in runs and "running" not in runs
 
 
 def test_ops_user_previews_and_runs_maintenance_and_sees_the_run(page, celery_worker_on_private_queue):
@@ -82,8 +82,10 @@ def test_ops_user_previews_and_runs_maintenance_and_sees_the_run(page, celery_wo
     page.go_back()
     page.get_by_role("button", name="Run now").click()
     assert "Maintenance queued" in page.locator(".messages").inner_text()
+    run_link = page.locator(".messages").get_by_role("link")
+    assert run_link.get_attribute("href") == f"/partitions/runs/{MaintenanceRun.objects.get().pk}/"
 
-    # The run appears once the worker starts it ("running"), and is finished a moment later.
+    # The run is listed at once ("queued"), then "running" once the worker starts it, then finished.
     deadline = time.monotonic() + 90
     while not _finished_run_listed(page) and time.monotonic() < deadline:
         assert celery_worker_on_private_queue.poll() is None, "the Celery worker stopped"
