@@ -13,6 +13,19 @@ SOFT_DELETE_FIELDS = frozenset({"is_deleted", "deleted_at", "deleted_by"})
 NEVER_SAVED_FIELDS = SOFT_DELETE_FIELDS | {"created_at"}
 
 
+def _user_reference(column: str) -> models.ForeignKey:
+    """A platform column holding a dashboard user's id (no database constraint: the platform owns it)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_column=column,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class SoftDeleteQuerySet(models.QuerySet):
     """Rows that are soft-deleted and restored in bulk, one guarded UPDATE each way."""
 
@@ -135,28 +148,12 @@ class Watchlist(SoftDeleteModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_column="created_by",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _user_reference("created_by")
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(db_default=Now())
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_column="deleted_by",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    deleted_by = _user_reference("deleted_by")
 
     objects = ActiveWatchlistManager()
     all_objects = WatchlistAllManager()
@@ -194,27 +191,11 @@ class WatchlistEntry(SoftDeleteModel):
     )
     plate_number = models.CharField(max_length=20)
     reason = models.TextField(blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_column="created_by",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _user_reference("created_by")
     created_at = models.DateTimeField(db_default=Now())
     is_deleted = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_column="deleted_by",
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    deleted_by = _user_reference("deleted_by")
 
     objects = ActiveWatchlistEntryManager()
     all_objects = WatchlistEntryAllManager()
