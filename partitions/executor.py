@@ -22,6 +22,10 @@ BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
 # Lock timeout, deadlock, serialization failure, and a stray row reaching DEFAULT between move and attach.
 RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001", "23514"}
 SUCCESS, FAILED, PLANNED = "success", "failed", "planned"
+# Once this transaction holds a lock that holds off writers, it waits at most this long for each further
+# lock (PARTITION_LOCK_TIMEOUT, if shorter): behind a long reader, ingestion pauses for a fraction of a
+# second, the action is retried with backoff, and at worst left to the next run.
+WRITER_HOLD_TIMEOUT = 0.2
 
 
 class PartitionChangedError(RuntimeError):
@@ -125,9 +129,12 @@ def _create(
         # so that INSERTs wait for a short move and the ATTACH rather than for the whole rescue.
         cursor.execute(move, [start, end])
         moved = max(cursor.rowcount, 0)
+        locks = [sql.LOCK_DEFAULT.format(default=default_table)]
         if action.default_rows or moved or action.month == month_index(timezone.now()):
-            cursor.execute(sql.LOCK_PARENT_FOR_RESCUE.format(**names))
-        cursor.execute(sql.LOCK_DEFAULT.format(default=default_table))
+            locks.insert(0, sql.LOCK_PARENT_FOR_RESCUE.format(**names))
+        # ATTACH needs DEFAULT to itself: taken here, under the short timeout, so that a long reader of
+        # DEFAULT cannot keep writers waiting behind the parent's lock.
+        _lock_briefly(cursor, entry, locks)
         cursor.execute(move, [start, end])
         moved += max(cursor.rowcount, 0)
         cursor.execute(sql.MAINTENANCE_FLAG_OFF)
@@ -135,6 +142,15 @@ def _create(
     cursor.execute(sql.ATTACH.format(**names), [start, end])
     cursor.execute(sql.DROP_CHECK.format(**names))
     return moved
+
+
+def _lock_briefly(cursor, entry: PartitionedTable, statements: list) -> None:
+    """Take locks that hold off writers, waiting at most WRITER_HOLD_TIMEOUT for each."""
+    brief = min(entry.lock_timeout, WRITER_HOLD_TIMEOUT)
+    cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(brief)])
+    for statement in statements:
+        cursor.execute(statement)
+    cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(entry.lock_timeout)])
 
 
 def _retire(cursor, entry: PartitionedTable, action: Action) -> None:
@@ -146,6 +162,8 @@ def _retire(cursor, entry: PartitionedTable, action: Action) -> None:
             f"{action.partition} is no longer a partition of {entry.table} from {action.start.isoformat()} "
             f"to {action.end.isoformat()}; left alone"
         )
+    # DETACH takes the parent to itself; waiting for that queues every writer behind it, so wait briefly.
+    _lock_briefly(cursor, entry, [sql.LOCK_PARENT_FOR_DETACH.format(**names)])
     cursor.execute(sql.DETACH.format(**names))
     if action.action == DETACH:
         schema = pgsql.Identifier(ARCHIVE_SCHEMA)

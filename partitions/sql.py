@@ -87,8 +87,12 @@ CREATE_STANDALONE = sql.SQL(
 # then routed to the new partition.
 LOCK_PARENT_FOR_RESCUE = sql.SQL("LOCK TABLE ONLY {parent} IN SHARE MODE")
 
-# Stops new stray rows reaching DEFAULT while its rows for the month move (reads still pass).
-LOCK_DEFAULT = sql.SQL("LOCK TABLE ONLY {default} IN EXCLUSIVE MODE")
+# Stops new stray rows reaching DEFAULT while the last of its rows for the month move; ATTACH needs this
+# lock anyway, to check DEFAULT's new constraint.
+LOCK_DEFAULT = sql.SQL("LOCK TABLE ONLY {default} IN ACCESS EXCLUSIVE MODE")
+
+# What DETACH takes on the parent, taken first so that the wait for it can be kept short.
+LOCK_PARENT_FOR_DETACH = sql.SQL("LOCK TABLE ONLY {parent} IN ACCESS EXCLUSIVE MODE")
 
 MOVE_DEFAULT_ROWS = sql.SQL(
     "WITH moved AS (DELETE FROM ONLY {default} "

@@ -1,5 +1,6 @@
 """Maintenance against other connections and processes: committed DDL, cleaned up after each test."""
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from partitions import executor
 from partitions.models import MaintenanceRun
-from partitions.planner import month_index, partition_name
+from partitions.planner import month_index, month_start, partition_name
 from partitions.services import partitions_apply
 from tests.partitions.conftest import ROOT, partition_names, subprocess_env
 
@@ -170,3 +171,62 @@ def test_inserts_arriving_while_the_live_month_is_rescued_all_succeed_and_land_i
         cursor.execute("SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1")
         placed = dict(cursor.fetchall())
     assert placed == {partition_name("events", CURRENT): len(inserted)}
+
+
+def test_a_long_reader_of_default_never_holds_writers_back_and_the_rescue_waits_for_a_later_run(monkeypatch):
+    # The default 5 s lock timeout stays; only the waits that would hold writers off are kept brief.
+    monkeypatch.setattr(executor, "BACKOFF_SECONDS", 0.05)
+    partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+    stray_month = CURRENT + 6  # beyond the premade months: its rows wait in DEFAULT
+    with other_connection() as setup:
+        setup.execute(
+            "INSERT INTO events (collector_id, plate_number, captured_at) "
+            "VALUES (gen_random_uuid(), 'STRAY', %s)",
+            [month_start(stray_month) + dt.timedelta(days=2)],
+        )
+        setup.commit()
+    reader = other_connection()
+    reader.execute("SELECT count(*) FROM events_default")  # a report query, its transaction left open
+    errors, inserted = [], []
+    stop = threading.Event()
+
+    def ingest():
+        with other_connection() as writer:
+            writer.autocommit = True
+            # A writer that would notice a wait of a second: the old behaviour held it up to 5 s.
+            writer.execute("SET lock_timeout = '1s'")
+            while not stop.is_set():
+                try:
+                    writer.execute(
+                        "INSERT INTO events (collector_id, plate_number, captured_at) "
+                        "VALUES (gen_random_uuid(), 'LIVE', now())"
+                    )
+                    inserted.append(1)
+                except psycopg.Error as exc:
+                    errors.append(exc)
+
+    thread = threading.Thread(target=ingest)
+    thread.start()
+    try:
+        blocked = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        reader.close()
+
+    assert errors == []
+    assert inserted
+    [action] = [a for a in blocked.actions if a["partition"] == partition_name("events", stray_month)]
+    assert (action["result"], action["sqlstate"], action["attempts"]) == (
+        "failed",
+        "55P03",
+        executor.ATTEMPTS,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM events_default WHERE plate_number = 'STRAY'")
+        assert cursor.fetchone() == (1,)  # still in DEFAULT, not lost
+
+    finished = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+
+    assert finished.status == MaintenanceRun.Status.SUCCESS
+    assert partition_name("events", stray_month) in partition_names("events")
