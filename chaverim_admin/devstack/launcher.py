@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from chaverim_admin.devstack import paths
@@ -120,6 +121,7 @@ def main(argv: list[str]) -> int:
             children.append(
                 (name, subprocess.Popen(command, env=env, cwd=paths.BASE_DIR, start_new_session=True))
             )
+        _wait_for_web(port, children)
         _say(f"ready in {time.monotonic() - started:.1f} s: http://127.0.0.1:{port}/")
         password_note = "" if os.environ.get("DEMO_PASSWORD") else " (default; set DEMO_PASSWORD to change)"
         _say(f"log in as admin, ops, editor or sites with password {env['DEMO_PASSWORD']!r}{password_note}")
@@ -143,6 +145,19 @@ def main(argv: list[str]) -> int:
         for server in reversed(servers):
             server.release()
         _say("stopped")
+
+
+def _wait_for_web(port: str, children: list[tuple[str, subprocess.Popen]], timeout: float = 60) -> None:
+    """Return once the web server answers /healthz, so that "ready" means ready."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return
+        except OSError:
+            if any(child.poll() is not None for _name, child in children):
+                return  # the main loop reports which one stopped
+            time.sleep(0.2)
 
 
 def _stop_children(children: list[tuple[str, subprocess.Popen]]) -> None:
