@@ -133,6 +133,15 @@ def partition_plan(request):
     return render(request, "partitions/plan.html", {"preview": selectors.plan_preview()})
 
 
+def _workers_answering() -> bool:
+    """Tell whether any Celery worker answers a ping within half a second."""
+    try:
+        return bool(celery_app.control.ping(timeout=0.5))
+    except Exception:  # the transport may not support broadcast, or the broker just went away
+        logger.warning("could not ping the Celery workers", exc_info=True)
+        return False
+
+
 def _enqueue_maintenance(request) -> None:
     run = MaintenanceRun.objects.create(
         trigger=MaintenanceRun.Trigger.MANUAL, user=request.user, status=MaintenanceRun.Status.QUEUED
@@ -155,14 +164,27 @@ def _enqueue_maintenance(request) -> None:
         run.delete()  # it will never run: no record of a run that did not happen
         messages.error(request, BROKER_DOWN_MESSAGE)
         return
-    messages.success(
-        request,
-        format_html(
-            'Maintenance queued as <a href="{}">run #{}</a>; a worker starts it in a moment.',
-            reverse("partitions:run", args=[run.pk]),
-            run.pk,
-        ),
-    )
+    run_url = reverse("partitions:run", args=[run.pk])
+    if _workers_answering():
+        messages.success(
+            request,
+            format_html(
+                'Maintenance queued as <a href="{}">run #{}</a>; a worker starts it in a moment.',
+                run_url,
+                run.pk,
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            format_html(
+                'Maintenance queued as <a href="{}">run #{}</a>, but no Celery worker answered: it will run '
+                "when a worker is up. <code>python manage.py partitions rotate</code> runs maintenance now "
+                "without one.",
+                run_url,
+                run.pk,
+            ),
+        )
 
 
 @require_POST

@@ -158,3 +158,19 @@ def test_the_run_now_button_shows_only_with_the_permission(client):
     assert 'action="/partitions/run/"' in client.get("/partitions/").content.decode()
     client.force_login(UserFactory(is_superuser=True))
     assert 'action="/partitions/run/"' in client.get("/partitions/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_now_with_no_worker_answering_says_the_run_waits_for_one(broker, clean_platform_tables):
+    broker("memory://")  # a broker with no worker listening
+    queued_messages()
+
+    response = ops_client().post(RUN_NOW, follow=True)
+
+    html = response.content.decode()
+    run = MaintenanceRun.objects.get()
+    assert run.status == MaintenanceRun.Status.QUEUED
+    assert "no Celery worker answered" in html
+    assert f'href="/partitions/runs/{run.pk}/"' in html
+    assert "python manage.py partitions rotate" in html
+    assert len(queued_messages()) == 1
