@@ -3,11 +3,9 @@
 Extends tests/chaverim_admin/test_settings.py to the settings it leaves out.
 """
 
-import os
-import subprocess
-import sys
-
 import pytest
+
+from tests.chaverim_admin.test_settings import _start
 
 BAD_VALUES = [
     ("LOGIN_THROTTLE_PROXY_COUNT", "-1"),
@@ -29,18 +27,6 @@ BAD_VALUES = [
     ("PARTITION_MAINTENANCE_CRON", "* * * * * *"),
     ("EVENTS_MAX_WINDOW_DAYS", "-1"),
 ]
-
-
-def _start(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DEBUG": "true", **extra_env}
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(("name", "value"), BAD_VALUES)
