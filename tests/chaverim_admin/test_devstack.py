@@ -65,3 +65,17 @@ def test_another_local_user_cannot_connect_to_the_database():
     )
     assert result.returncode != 0
     assert "Permission denied" in result.stderr or "No such file" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server's own user exists only when running as root")
+def test_a_data_folder_the_server_user_cannot_reach_moves_to_var_lib_not_opening_the_checkout(
+    tmp_path, monkeypatch
+):
+    private = tmp_path / "home"
+    private.mkdir(mode=0o700)
+    monkeypatch.setenv("DEVDATA_DIR", str(private / "checkout" / ".devdata"))
+
+    data_dir = paths.postgres_data_dir()
+
+    assert data_dir.is_relative_to("/var/lib/chaverim-admin")
+    assert _mode(private) == 0o700
