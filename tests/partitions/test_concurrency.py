@@ -1,5 +1,6 @@
 """Maintenance against other connections and processes: committed DDL, cleaned up after each test."""
 
+import contextlib
 import datetime as dt
 import json
 import subprocess
@@ -25,6 +26,36 @@ CURRENT = month_index(timezone.now())
 
 def other_connection() -> psycopg.Connection:
     return psycopg.connect(**connection.get_connection_params())
+
+
+@contextlib.contextmanager
+def ingesting(*, lock_timeout: str | None = None):
+    """Insert live events from another connection until the block ends; yield (inserted, errors)."""
+    errors, inserted = [], []
+    stop = threading.Event()
+
+    def ingest():
+        with other_connection() as writer:
+            writer.autocommit = True
+            if lock_timeout:
+                writer.execute("SELECT set_config('lock_timeout', %s, false)", [lock_timeout])
+            while not stop.is_set():
+                try:
+                    writer.execute(
+                        "INSERT INTO events (collector_id, plate_number, captured_at) "
+                        "VALUES (gen_random_uuid(), 'LIVE', now())"
+                    )
+                    inserted.append(1)
+                except psycopg.Error as exc:
+                    errors.append(exc)
+
+    thread = threading.Thread(target=ingest)
+    thread.start()
+    try:
+        yield inserted, errors
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 def test_a_lock_held_on_the_parent_fails_the_run_in_bounded_time_and_the_next_run_succeeds(
@@ -139,31 +170,10 @@ def test_non_utc_database_and_session_time_zones_leave_bounds_at_utc_midnight():
 
 
 def test_inserts_arriving_while_the_live_month_is_rescued_all_succeed_and_land_in_it():
-    errors, inserted = [], []
-    stop = threading.Event()
-
-    def ingest():
-        with other_connection() as ingest_connection:
-            ingest_connection.autocommit = True
-            while not stop.is_set():
-                try:
-                    ingest_connection.execute(
-                        "INSERT INTO events (collector_id, plate_number, captured_at) "
-                        "VALUES (gen_random_uuid(), 'LIVE', now())"
-                    )
-                    inserted.append(1)
-                except psycopg.Error as exc:
-                    errors.append(exc)
-
-    thread = threading.Thread(target=ingest)
-    thread.start()
-    try:
+    with ingesting() as (inserted, errors):
         time.sleep(0.3)  # rows pile up in DEFAULT: the current month does not exist yet
         run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
         time.sleep(0.3)
-    finally:
-        stop.set()
-        thread.join(timeout=30)
 
     assert errors == []
     assert run.status == MaintenanceRun.Status.SUCCESS
@@ -187,31 +197,11 @@ def test_a_long_reader_of_default_never_holds_writers_back_and_the_rescue_waits_
         setup.commit()
     reader = other_connection()
     reader.execute("SELECT count(*) FROM events_default")  # a report query, its transaction left open
-    errors, inserted = [], []
-    stop = threading.Event()
-
-    def ingest():
-        with other_connection() as writer:
-            writer.autocommit = True
-            # A writer that would notice a wait of a second: the old behaviour held it up to 5 s.
-            writer.execute("SET lock_timeout = '1s'")
-            while not stop.is_set():
-                try:
-                    writer.execute(
-                        "INSERT INTO events (collector_id, plate_number, captured_at) "
-                        "VALUES (gen_random_uuid(), 'LIVE', now())"
-                    )
-                    inserted.append(1)
-                except psycopg.Error as exc:
-                    errors.append(exc)
-
-    thread = threading.Thread(target=ingest)
-    thread.start()
     try:
-        blocked = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
+        # A writer that would notice a wait of a second: the old behaviour held it up to 5 s.
+        with ingesting(lock_timeout="1s") as (inserted, errors):
+            blocked = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
     finally:
-        stop.set()
-        thread.join(timeout=30)
         reader.close()
 
     assert errors == []
