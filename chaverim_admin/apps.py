@@ -10,8 +10,6 @@ class ChaverimAdminConfig(AppConfig):
         from django.conf import settings
         from django.db.backends.signals import connection_created
 
-        from chaverim_admin import checks  # noqa: F401 (registers the schema drift check)
-
         if settings.DB_ECHO:
             connection_created.connect(_echo_sql, dispatch_uid="chaverim_admin.db_echo")
 

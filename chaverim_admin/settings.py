@@ -38,7 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tables2",
     "django_filters",
+    "core",
     "chaverim_admin",
+    "events",
     "partitions",
     "watchlists",
     "collectors",
@@ -46,11 +48,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (the admin's and ours) from gunicorn, compressed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "chaverim_admin.middleware.LoginRequiredMiddleware",
+    "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -90,7 +94,7 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "chaverim_admin.User"
+AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -111,7 +115,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
 # Security: secure by default; SECURE_SSL_REDIRECT can be switched off behind a TLS-terminating proxy.
@@ -174,7 +178,7 @@ LOGGING = {
 # --- Log-in throttling (chaverim_admin/throttling.py) -----------------------------------------------------
 # Failed log-ins are counted per username and per client address over a sliding window; past a limit every
 # log-in attempt (right or wrong) is refused until enough of those failures are older than the window.
-AUTHENTICATION_BACKENDS = ["chaverim_admin.throttling.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.throttling.ThrottledModelBackend"]
 LOGIN_THROTTLE_USER_FAILURES = 5
 LOGIN_THROTTLE_ADDRESS_FAILURES = 20  # higher: one office or NAT address serves many people
 LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60

@@ -1,17 +1,13 @@
 """Domain errors of collector writes."""
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from collectors.models import Collector
-
 CONFLICT_MESSAGE = "This collector was modified by another request"
 
 
 class ConflictError(Exception):
     """The collector is no longer at the version the caller loaded; nothing was written."""
 
-    def __init__(self, *, current: "Collector", expected_version: int):
+    def __init__(self, *, current, expected_version: int):
+        """Keep the collector as it is now (`current`) and the version the caller expected."""
         self.current = current
         self.expected_version = expected_version
         super().__init__(

@@ -46,20 +46,10 @@ class Collector(models.Model):
         return self.site_name
 
     def save(self, *args, **kwargs):
-        """Insert a new collector; send an update through collector_update, checked against its version."""
+        """Insert a new collector; refuse a plain UPDATE, which would overwrite newer edits unseen."""
         if self._state.adding or kwargs.get("force_insert"):
             return super().save(*args, **kwargs)
-        # A plain UPDATE would overwrite whatever was written since this copy was loaded.
-        from collectors.services import collector_update
-
-        update_fields = kwargs.get("update_fields")
-        fields = [f for f in EDITABLE_FIELDS if update_fields is None or f in update_fields]
-        updated = collector_update(
-            collector_id=self.pk,
-            expected_version=self.config_version,
-            changes={field: getattr(self, field) for field in fields},
-            actor=None,
+        raise UnversionedWriteError(
+            "a collector is changed only through collectors.services.collector_update, checked against "
+            "the version that was loaded"
         )
-        self.config_version = updated.config_version
-        self.updated_at = updated.updated_at
-        return None

@@ -28,3 +28,8 @@ def collector_version_locked(*, collector_id: UUID) -> int | None:
         cursor.execute(sql.COLLECTOR_VERSION_FOR_UPDATE, [collector_id])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def collector_label_queryset() -> QuerySet[Collector]:
+    """Return collectors with only what a label needs (id and site name), ordered by site name."""
+    return Collector.objects.only("id", "site_name").order_by("site_name", "id")

@@ -9,10 +9,10 @@ from django.db import connection, transaction
 from django.utils.text import capfirst
 from psycopg.types.json import Jsonb
 
-from chaverim_admin.services import audit_log_write
 from collectors import sql
 from collectors.errors import ConflictError, InvalidChangeError
 from collectors.models import EDITABLE_FIELDS, Collector
+from core.services import audit_log_write
 
 SITE_NAME_MAX_LENGTH = Collector._meta.get_field("site_name").max_length
 

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from psycopg import sql as pgsql
 
-from chaverim_admin.services import audit_log_write
+from core.services import audit_log_write
 from partitions import sql
 from partitions.catalog import Child, lock_timeout_setting
 from partitions.planner import CREATE, DETACH, Action, bound_literal, month_index, parse_bound

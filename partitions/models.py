@@ -3,39 +3,6 @@ from django.db import models
 from django.utils import timezone
 
 
-class ReadOnlyModelError(TypeError):
-    """Events are write-once: they are never saved or deleted from Python."""
-
-
-class Event(models.Model):
-    """A licence-plate detection (platform table `events`, partitioned by month, write-once)."""
-
-    pk = models.CompositePrimaryKey("id", "captured_at")
-    id = models.BigIntegerField()
-    collector = models.ForeignKey(
-        "collectors.Collector",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_column="collector_id",
-        related_name="events",
-    )
-    plate_number = models.CharField(max_length=20)
-    captured_at = models.DateTimeField()
-
-    class Meta:
-        managed = False
-        db_table = "events"
-
-    def __str__(self):
-        return f"{self.plate_number} at {self.captured_at:%Y-%m-%d %H:%M:%S}"
-
-    def save(self, *args, **kwargs):
-        raise ReadOnlyModelError("events are write-once and cannot be saved from the dashboard")
-
-    def delete(self, *args, **kwargs):
-        raise ReadOnlyModelError("events are write-once and cannot be deleted")
-
-
 class MaintenanceRun(models.Model):
     """One run of partition maintenance: who started it, what it planned, and what each action did."""
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from chaverim_admin.models import AuditLog
+from core.models import AuditLog
 from partitions.catalog import CatalogSnapshot, catalog_read
 from partitions.executor import (
     FAILED,

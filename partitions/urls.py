@@ -5,7 +5,6 @@ from partitions import views
 app_name = "partitions"
 
 urlpatterns = [
-    path("events/", views.event_search, name="events"),
     path("partitions/", views.partition_status, name="status"),
     path("partitions/status.json", views.partition_status_json, name="status_json"),
     path("partitions/plan/", views.partition_plan, name="plan"),

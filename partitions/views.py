@@ -1,9 +1,9 @@
-"""Pages of the partitions app: events search, partition status, plan preview, run now, run detail."""
+"""Pages of the partitions app: partition status, plan preview, run now, run detail."""
 
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -14,70 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
-from chaverim_admin.celery import app as celery_app
+from partitions import selectors
 from partitions.chart import Chart, chart_for_table
-from partitions.forms import EventSearchForm
-from partitions.models import Event, MaintenanceRun
-from partitions.selectors import status as selectors
-from partitions.selectors.events import event_collector_label, event_page
+from partitions.models import MaintenanceRun
 from partitions.services import TableStatus
 from partitions.tables import PartitionTable
 from partitions.tasks import maintain_partitions
 
 logger = logging.getLogger(__name__)
-
-WATCHLISTS_SEARCH_PATH = "/watchlists/"
-
-
-@dataclass(frozen=True)
-class EventRow:
-    """An event with the links its row offers."""
-
-    event: Event
-    plate_url: str
-    collector_url: str
-    collector_label: str
-    watchlist_names: list[str]
-    watchlist_url: str
-
-
-def _query(path: str, params: dict[str, str]) -> str:
-    return f"{path}?{urlencode(params)}"
-
-
-@require_GET
-def event_search(request):
-    """Search events by plate, collector and UTC time window, one keyset page at a time."""
-    form = EventSearchForm(request.GET)
-    context = {"form": form, "page": None, "rows": [], "max_window_days": settings.EVENTS_MAX_WINDOW_DAYS}
-    if form.is_valid():
-        page = event_page(criteria=form.criteria(), cursor=form.cleaned_data["cursor"])
-        path = reverse("partitions:events")
-        search, window = form.search_params(), form.window_params()
-        context["page"] = page
-        context["rows"] = [
-            EventRow(
-                event=event,
-                plate_url=_query(path, {"plate": event.plate_number, **window}),
-                collector_url=_query(path, {"collector": str(event.collector_id), **window}),
-                collector_label=event_collector_label(event),
-                watchlist_names=page.watchlists_by_plate.get(event.plate_number, []),
-                watchlist_url=_query(WATCHLISTS_SEARCH_PATH, {"q": event.plate_number}),
-            )
-            for event in page.events
-        ]
-        if page.next_cursor:
-            context["next_url"] = _query(path, {**search, "cursor": page.next_cursor.encode()})
-        if page.previous_cursor:
-            context["previous_url"] = _query(path, {**search, "cursor": page.previous_cursor.encode()})
-        context["window"] = form.cleaned_data
-    return render(request, "partitions/events.html", context)
-
-
-# --- partition status ------------------------------------------------------------------------------------
 
 VIEW_PARTITIONS = "partitions.view_partitions"
 RUN_MAINTENANCE = "partitions.run_maintenance"

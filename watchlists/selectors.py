@@ -1,5 +1,7 @@
 """Reads for the watchlist pages and the admin."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Upper
 
@@ -88,3 +90,22 @@ def watchlist_entry_list(*, watchlist: Watchlist) -> QuerySet:
         .select_related("watchlist", "deleted_by")
         .order_by("plate_number", "pk")
     )
+
+
+def watchlist_names_by_plate(*, plates: set[str]) -> dict[str, list[str]]:
+    """Return, for each plate on an active entry of an active watchlist, those watchlists' names."""
+    if not plates:
+        return {}
+    # The base manager and explicit flags: visibility does not depend on how the default managers filter.
+    rows = (
+        WatchlistEntry._base_manager.filter(
+            is_deleted=False, watchlist__is_deleted=False, plate_number__in=sorted(plates)
+        )
+        .values_list("plate_number", "watchlist__name")
+        .order_by("plate_number", "watchlist__name")
+        .distinct()
+    )
+    names = defaultdict(list)
+    for plate, name in rows:
+        names[plate].append(name)
+    return dict(names)

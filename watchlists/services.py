@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from chaverim_admin.services import audit_log_write
+from core.services import audit_log_write
 from watchlists.errors import RestoreConflictError, WatchlistDeletedError
 from watchlists.models import Watchlist, WatchlistEntry
 

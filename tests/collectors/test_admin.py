@@ -4,10 +4,10 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from chaverim_admin.models import AuditLog
 from collectors.errors import CONFLICT_MESSAGE
 from collectors.models import Collector
 from collectors.services import collector_update
+from core.models import AuditLog
 from tests.factories import CollectorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

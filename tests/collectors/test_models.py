@@ -44,36 +44,34 @@ def test_bulk_update_is_refused():
     assert Collector.objects.get(pk=collector.pk).site_name == "Before"
 
 
-def test_save_of_a_loaded_collector_is_a_versioned_update():
+def test_save_of_a_loaded_collector_is_refused_and_writes_nothing():
     collector = CollectorFactory(site_name="Before")
     collector.site_name = "After"
-    collector.save()
-    assert collector.config_version == 2
+    with pytest.raises(UnversionedWriteError):
+        collector.save()
+    row = Collector.objects.get(pk=collector.pk)
+    assert (row.site_name, row.config_version) == ("Before", 1)
+
+
+def test_save_with_update_fields_is_refused_too():
+    collector = CollectorFactory(site_name="Name", is_active=True)
+    collector.is_active = False
+    with pytest.raises(UnversionedWriteError):
+        collector.save(update_fields=["is_active"])
+    assert Collector.objects.get(pk=collector.pk).is_active is True
+
+
+def test_a_versioned_update_goes_through_the_service():
+    collector = CollectorFactory(site_name="Before")
+    updated = collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "After"})
+    assert updated.config_version == 2
     row = Collector.objects.get(pk=collector.pk)
     assert (row.site_name, row.config_version) == ("After", 2)
 
 
-def test_save_of_a_stale_copy_raises_conflict_and_does_not_overwrite():
-    collector = CollectorFactory(site_name="Original")
-    stale = Collector.objects.get(pk=collector.pk)
-    collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "Newer"})
-    stale.site_name = "Stale"
-    with pytest.raises(ConflictError):
-        stale.save()
-    assert Collector.objects.get(pk=collector.pk).site_name == "Newer"
-
-
-def test_save_with_update_fields_changes_only_those_fields():
-    collector = CollectorFactory(site_name="Name", is_active=True)
-    collector.site_name = "Not saved"
-    collector.is_active = False
-    collector.save(update_fields=["is_active"])
-    row = Collector.objects.get(pk=collector.pk)
-    assert (row.site_name, row.is_active, row.config_version) == ("Name", False, 2)
-
-
-def test_update_or_create_on_an_existing_collector_bumps_the_version():
+def test_update_or_create_on_an_existing_collector_is_refused():
     collector = CollectorFactory(site_name="Gate")
-    Collector.objects.update_or_create(pk=collector.pk, defaults={"is_active": False})
+    with pytest.raises(UnversionedWriteError):
+        Collector.objects.update_or_create(pk=collector.pk, defaults={"is_active": False})
     row = Collector.objects.get(pk=collector.pk)
-    assert (row.is_active, row.config_version) == (False, 2)
+    assert (row.is_active, row.config_version) == (True, 1)

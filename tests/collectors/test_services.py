@@ -3,10 +3,10 @@ import uuid
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 
-from chaverim_admin.models import AuditLog
 from collectors.errors import ConflictError, InvalidChangeError
 from collectors.models import Collector
 from collectors.services import collector_create, collector_update
+from core.models import AuditLog
 from tests.factories import CollectorFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from chaverim_admin.models import AuditLog
 from collectors.errors import CONFLICT_MESSAGE
 from collectors.models import Collector
 from collectors.services import collector_update
+from core.models import AuditLog
 from tests.factories import CollectorFactory
 
 pytestmark = pytest.mark.django_db

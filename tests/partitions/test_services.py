@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chaverim_admin.models import AuditLog
+from core.models import AuditLog
 from partitions.models import MaintenanceRun
 from partitions.planner import month_index, month_start, partition_name
 from partitions.services import partitions_apply, partitions_plan, partitions_status

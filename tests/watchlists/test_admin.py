@@ -4,7 +4,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from chaverim_admin.models import AuditLog
+from core.models import AuditLog
 from tests.factories import WatchlistEntryFactory, WatchlistFactory
 from watchlists import services
 from watchlists.admin import SOFT_DELETE_NOTE

@@ -6,7 +6,7 @@ from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
-from chaverim_admin.models import AuditLog
+from core.models import AuditLog
 from tests.factories import UserFactory, WatchlistEntryFactory, WatchlistFactory
 from watchlists import services
 from watchlists.errors import RestoreConflictError, WatchlistDeletedError

@@ -48,11 +48,14 @@ def remove_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    initial = True
+
     dependencies = [
-        ("chaverim_admin", "0001_initial"),
+        ("core", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("partitions", "0002_maintenancerun"),
+        ("events", "0001_initial"),
+        ("partitions", "0001_initial"),
         ("watchlists", "0001_initial"),
         ("collectors", "0001_initial"),
     ]

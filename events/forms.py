@@ -5,8 +5,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from collectors.models import Collector
-from partitions.selectors.events import EventCriteria, EventCursor, PlateQuery
+from collectors.selectors import collector_label_queryset
+from events.selectors import EventCriteria, EventCursor, PlateQuery
 
 DEFAULT_WINDOW = dt.timedelta(days=7)
 PLATE_MAX_LENGTH = 20
@@ -47,7 +47,7 @@ class EventSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "ABC123 or ABC*", "autofocus": True}),
     )
     collector = forms.ModelChoiceField(
-        queryset=Collector.objects.only("id", "site_name").order_by("site_name", "id"),
+        queryset=collector_label_queryset(),
         required=False,
         empty_label="Any collector",
     )

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import connection
 
-from chaverim_admin import sql
+from core import sql
 
 
 def audit_log_write(

@@ -32,7 +32,7 @@ class LoginFailure(models.Model):
     failed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        app_label = "chaverim_admin"
+        app_label = "core"
         db_table = "chaverim_login_failure"
         indexes = [models.Index(fields=["key", "failed_at"], name="ix_login_failure_key_at")]
 
@@ -45,7 +45,7 @@ def _window() -> dt.timedelta:
 
 
 def _username_key(username: str) -> str:
-    digest = salted_hmac("chaverim_admin.throttling", username.strip().casefold(), algorithm="sha256")
+    digest = salted_hmac("core.throttling", username.strip().casefold(), algorithm="sha256")
     return f"user:{digest.hexdigest()}"
 
 
@@ -147,7 +147,7 @@ class ThrottledLoginView(LoginView):
         return response
 
 
-@receiver(user_login_failed, dispatch_uid="chaverim_admin.throttling.failed")
+@receiver(user_login_failed, dispatch_uid="core.throttling.failed")
 def _record_failed_login(sender, credentials, request=None, **kwargs):
     # Attempts refused because of a lockout are not counted, so a lockout ends when its window does.
     if request is not None and getattr(request, "login_locked_out", False):
@@ -155,6 +155,6 @@ def _record_failed_login(sender, credentials, request=None, **kwargs):
     login_failure_record(request=request, username=str(credentials.get("username") or ""))
 
 
-@receiver(user_logged_in, dispatch_uid="chaverim_admin.throttling.logged_in")
+@receiver(user_logged_in, dispatch_uid="core.throttling.logged_in")
 def _clear_failures(sender, request, user, **kwargs):
     login_failures_clear(username=user.get_username())

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from chaverim_admin.throttling import LoginFailure, client_address
+from core.throttling import LoginFailure, client_address
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from chaverim_admin import health
+from core.readiness import readiness_report
 
 
 @require_GET
@@ -27,14 +27,8 @@ def healthz(request):
 @never_cache
 def readyz(request):
     """Readiness: 200 when every dependency answers and no partitioned table is critical, else 503."""
-    results = {"database": health.database_ready(), "broker": health.broker_ready()}
-    if results["database"][0]:
-        results["partitions"] = health.partitions_ready()
-    else:
-        results["partitions"] = (True, "not checked: database unreachable")
-    ready = all(ok for ok, _ in results.values())
-    body = {"status": "ok" if ready else "unavailable"}
-    body.update({name: detail for name, (_ok, detail) in results.items()})
+    ready, details = readiness_report()
+    body = {"status": "ok" if ready else "unavailable", **details}
     return JsonResponse(body, status=200 if ready else 503)
 
 

@@ -5,14 +5,14 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 
-from collectors.models import Collector
-from partitions.models import Event
-from watchlists.models import WatchlistEntry
+from collectors.selectors import collector_label_queryset
+from events.models import Event
+from watchlists.selectors import watchlist_names_by_plate
 
 EVENTS_PAGE_SIZE = 50
 _BIGINT_MAX = 2**63 - 1
@@ -84,9 +84,7 @@ def event_search_queryset(*, criteria: EventCriteria, cursor: EventCursor | None
     # Collectors are prefetched, not joined: the FK has no constraint, and an INNER JOIN would hide an
     # event whose collector row is gone. Evidence is never hidden; such events show "unknown collector".
     events = (
-        Event.objects.prefetch_related(
-            Prefetch("collector", queryset=Collector.objects.only("id", "site_name"))
-        )
+        Event.objects.prefetch_related(Prefetch("collector", queryset=collector_label_queryset()))
         .only("id", "captured_at", "plate_number", "collector")
         .filter(captured_at__gte=criteria.start_at, captured_at__lt=criteria.end_at)
     )
@@ -115,27 +113,8 @@ def event_collector_label(event: Event) -> str:
     """Return the event's collector site name, or "unknown collector <uuid>" when that row is gone."""
     try:
         return event.collector.site_name
-    except Collector.DoesNotExist:
+    except ObjectDoesNotExist:
         return f"unknown collector {event.collector_id}"
-
-
-def watchlist_names_by_plate(*, plates: set[str]) -> dict[str, list[str]]:
-    """Return, for each plate on an active entry of an active watchlist, those watchlists' names."""
-    if not plates:
-        return {}
-    # The base manager and explicit flags: visibility does not depend on how the default managers filter.
-    rows = (
-        WatchlistEntry._base_manager.filter(
-            is_deleted=False, watchlist__is_deleted=False, plate_number__in=sorted(plates)
-        )
-        .values_list("plate_number", "watchlist__name")
-        .order_by("plate_number", "watchlist__name")
-        .distinct()
-    )
-    names = defaultdict(list)
-    for plate, name in rows:
-        names[plate].append(name)
-    return dict(names)
 
 
 def event_page(

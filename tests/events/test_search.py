@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partitions.forms import EventSearchForm
-from partitions.selectors.events import (
+from events.forms import EventSearchForm
+from events.selectors import (
     EventCriteria,
     EventCursor,
     PlateQuery,

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partitions", "0002_maintenancerun"),
+        ("partitions", "0001_initial"),
     ]
 
     operations = [

@@ -1,12 +1,10 @@
-"""System check: each `managed = False` model must match its live table (columns, types, nullability)."""
+"""System check: every `managed = False` model must match its live table (columns, types, nullability)."""
 
 from django.apps import apps
 from django.core import checks
 from django.db import DatabaseError, connections
 
-from chaverim_admin import sql
-
-PLATFORM_APPS = ("chaverim_admin", "partitions", "watchlists", "collectors")
+from core import sql
 
 
 def _normalize(db_type: str) -> str:
@@ -16,12 +14,7 @@ def _normalize(db_type: str) -> str:
 def schema_drift(connection) -> list[str]:
     """Describe every difference between the unmanaged models and the catalog, one sentence each."""
     problems = []
-    models = [
-        model
-        for app in PLATFORM_APPS
-        for model in apps.get_app_config(app).get_models()
-        if not model._meta.managed and not model._meta.proxy
-    ]
+    models = [model for model in apps.get_models() if not model._meta.managed and not model._meta.proxy]
     with connection.cursor() as cursor:
         for model in models:
             table = model._meta.db_table

@@ -4,8 +4,8 @@ import uuid
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from chaverim_admin.checks import schema_drift
-from partitions.models import Event, ReadOnlyModelError
+from core.checks import schema_drift
+from events.models import Event, ReadOnlyModelError
 from tests.factories import CollectorFactory, UserFactory, WatchlistEntryFactory, insert_events
 
 pytestmark = pytest.mark.django_db

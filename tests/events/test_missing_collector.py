@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from partitions.selectors.events import EventCriteria, PlateQuery, event_collector_label, event_page
+from events.selectors import EventCriteria, PlateQuery, event_collector_label, event_page
 from tests.factories import CollectorFactory, UserFactory, insert_events
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("chaverim_admin", "0002_groups"),
+        ("core", "0001_initial"),
     ]
 
     operations = [

@@ -34,4 +34,4 @@ class AuditLog(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
 
 
-from chaverim_admin.throttling import LoginFailure  # noqa: E402, F401 - registers the log-in throttle's table
+from core.throttling import LoginFailure  # noqa: E402, F401 - registers the log-in throttle's table
