@@ -11,13 +11,17 @@ RUN useradd --system --create-home --uid 10001 chaverim
 
 COPY pyproject.toml README.md ./
 COPY chaverim_admin ./chaverim_admin
+COPY core ./core
+COPY events ./events
 COPY partitions ./partitions
 COPY watchlists ./watchlists
 COPY collectors ./collectors
 RUN pip install .
 COPY manage.py ./
 COPY templates ./templates
-# collectstatic needs settings, not a database or real secrets.
+COPY static ./static
+# collectstatic needs settings, not a database or real secrets. It gathers the admin's files and ours into
+# /app/staticfiles (STATIC_ROOT), which WhiteNoise serves from gunicorn.
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput
 

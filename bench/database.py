@@ -18,7 +18,7 @@ class BenchServer(AbstractContextManager):
 
     def __enter__(self):
         if not os.environ.get("DATABASE_URL"):
-            from chaverim_admin.devstack.servers import EmbeddedPostgres
+            from chaverim_admin.devstack.postgres import EmbeddedPostgres
 
             self._embedded = EmbeddedPostgres()
             self._embedded.acquire()

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from psycopg import sql as pgsql
 
 from bench import sql
-from bench.months import month_start, partition_name
-from bench.seed import SeedPlan, events_insert_month, partition_create_naive, tables_settle
+from bench.seed import EVENTS, SeedPlan, events_insert_month, partition_create_naive, tables_settle
+from partitions.planner import month_start, partition_name
 
 
 def _month_create(conninfo: dict, plan: SeedPlan, index: int, rows: int) -> None:
@@ -19,7 +19,7 @@ def _month_create(conninfo: dict, plan: SeedPlan, index: int, rows: int) -> None
             None,
         )
     events_insert_month(conninfo, plan, index, rows)
-    tables_settle(conninfo, [partition_name(index)])
+    tables_settle(conninfo, [partition_name(EVENTS, index)])
 
 
 def delete_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
@@ -33,10 +33,10 @@ def delete_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
         conn.commit()
         delete_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    tables_settle(conninfo, [partition_name(copy)])
+    tables_settle(conninfo, [partition_name(EVENTS, copy)])
     vacuum_ms = (time.perf_counter() - started) * 1000
     with psycopg.connect(**conninfo, autocommit=True) as conn:
-        conn.execute(pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(copy))))
+        conn.execute(pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(EVENTS, copy))))
     return {"delete_ms": delete_ms, "delete_vacuum_ms": vacuum_ms, "rows_deleted": deleted}
 
 
@@ -69,7 +69,7 @@ def engine_retire_month(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
             {k: a.get(k) for k in ("action", "partition", "result", "error", "seconds")}
             for a in (run.actions or [])
         ],
-        "retired": partition_name(expired) not in remaining,
+        "retired": partition_name(EVENTS, expired) not in remaining,
         "engine_queries": len(queries.captured_queries),
         "engine_sql_ms": sum(float(query["time"]) for query in queries.captured_queries) * 1000,
         "engine_slowest_queries": [

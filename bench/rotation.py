@@ -13,9 +13,9 @@ import psycopg
 from psycopg import sql as pgsql
 
 from bench import sql
-from bench.months import month_start, partition_name
-from bench.seed import BASE_DIR, SeedPlan, events_insert_month, partition_create_naive, tables_settle
+from bench.seed import BASE_DIR, EVENTS, SeedPlan, events_insert_month, partition_create_naive, tables_settle
 from bench.timing import percentile
+from partitions.planner import month_start, partition_name
 
 EXPIRED_MONTHS = 5  # with the 85 live months this makes the 90 partitions the issue asks for
 STRAY_MONTHS = 2  # premade months that are missing and have rows waiting in DEFAULT
@@ -84,7 +84,9 @@ def scenario_prepare(conninfo: dict, plan: SeedPlan, *, retire_only: bool = Fals
     expired = list(range(plan.first_month - EXPIRED_MONTHS, plan.first_month))
     with psycopg.connect(**conninfo, autocommit=True) as conn:
         for index in missing + expired:
-            conn.execute(pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(index))))
+            conn.execute(
+                pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(EVENTS, index)))
+            )
         with conn.transaction():
             conn.execute(sql.MAINTENANCE_ON)
             conn.execute(sql.DEFAULT_EMPTY)
@@ -105,14 +107,14 @@ def scenario_prepare(conninfo: dict, plan: SeedPlan, *, retire_only: bool = Fals
             conn.execute(partition_create_naive(index))
     for index in expired:
         events_insert_month(conninfo, plan, index, month_rows)
-    tables_settle(conninfo, ["events_default", *(partition_name(index) for index in expired)])
+    tables_settle(conninfo, ["events_default", *(partition_name(EVENTS, index) for index in expired)])
     with psycopg.connect(**conninfo, autocommit=True) as conn:
         partitions = len(conn.execute(sql.EVENT_CHILDREN).fetchall()) - 1  # without DEFAULT
     return {
         "partitions": partitions,
-        "missing_months": [] if retire_only else [partition_name(index) for index in missing],
+        "missing_months": [] if retire_only else [partition_name(EVENTS, index) for index in missing],
         "stray_rows_per_month": 0 if retire_only else stray_rows,
-        "expired_months": [partition_name(index) for index in expired],
+        "expired_months": [partition_name(EVENTS, index) for index in expired],
         "rows_per_expired_month": month_rows,
     }
 
@@ -160,13 +162,13 @@ def _engine_rotate():
 
 def _naive_statements(plan: SeedPlan) -> list[tuple[str, pgsql.Composable]]:
     creates = [
-        (f"create {partition_name(index)}", partition_create_naive(index))
+        (f"create {partition_name(EVENTS, index)}", partition_create_naive(index))
         for index in range(plan.current_month + 1, plan.last_month + 1)
     ]
     drops = [
         (
-            f"drop {partition_name(index)}",
-            pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(index))),
+            f"drop {partition_name(EVENTS, index)}",
+            pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(EVENTS, index))),
         )
         for index in range(plan.first_month - EXPIRED_MONTHS, plan.first_month)
     ]

@@ -101,8 +101,8 @@ def main() -> int:
         django_use,
         server_version,
     )
-    from bench.months import month_start
     from bench.timing import p50
+    from partitions.planner import month_start
 
     # The test client's host; not setup_test_environment(), whose template instrumentation would be timed too.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

@@ -10,9 +10,10 @@ import psycopg
 from psycopg import sql as pgsql
 
 from bench import sql
-from bench.months import month_index, month_start, partition_name
+from partitions.planner import month_index, month_start, partition_name
 
 BASE_DIR = Path(__file__).resolve().parents[1]
+EVENTS = "events"  # the partitioned table the benchmarks seed, rotate and retire
 RETENTION_MONTHS = 84
 PREMAKE_MONTHS = 3
 COLLECTORS = 50
@@ -84,7 +85,7 @@ def bench_user():
 def partition_create_naive(index: int) -> pgsql.Composed:
     """Return CREATE TABLE … PARTITION OF for month `index`: the one-step DDL the engine avoids."""
     return pgsql.SQL(sql.PARTITION_CREATE_NAIVE).format(
-        pgsql.Identifier(partition_name(index)),
+        pgsql.Identifier(partition_name(EVENTS, index)),
         pgsql.Literal(month_start(index).isoformat(sep=" ")),
         pgsql.Literal(month_start(index + 1).isoformat(sep=" ")),
     )
@@ -109,7 +110,7 @@ def partitions_create(plan: SeedPlan, conninfo: dict) -> str:
         method = "partition engine (partitions_apply)"
     with psycopg.connect(**conninfo, autocommit=True) as conn:
         existing = {row[0] for row in conn.execute(sql.EVENT_CHILDREN)}
-        missing = [index for index in plan.months if partition_name(index) not in existing]
+        missing = [index for index in plan.months if partition_name(EVENTS, index) not in existing]
         for index in missing:
             conn.execute(
                 partition_create_naive(index),

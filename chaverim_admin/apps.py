@@ -4,7 +4,6 @@ from django.apps import AppConfig
 class ChaverimAdminConfig(AppConfig):
     name = "chaverim_admin"
     verbose_name = "Chaverim Admin"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from django.conf import settings

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chaverim_admin.settings")
 
@@ -18,10 +19,8 @@ def schedule_partition_maintenance(sender, **kwargs):
     """Add the maintenance beat entry from PARTITION_MAINTENANCE_CRON once settings are loaded."""
     from django.conf import settings
 
-    from partitions.health import cron_schedule
-
     sender.add_periodic_task(
-        cron_schedule(settings.PARTITION_MAINTENANCE_CRON),
+        crontab.from_string(settings.PARTITION_MAINTENANCE_CRON),
         sender.signature("partitions.tasks.maintain_partitions", kwargs={"trigger": "beat"}),
         name=MAINTENANCE_ENTRY,
     )

@@ -83,15 +83,8 @@ def env_cron(name: str, default: str) -> str:
         )
     from celery.schedules import crontab
 
-    minute, hour, day_of_month, month_of_year, day_of_week = fields
     try:
-        crontab(
-            minute=minute,
-            hour=hour,
-            day_of_month=day_of_month,
-            month_of_year=month_of_year,
-            day_of_week=day_of_week,
-        )
+        crontab.from_string(value)
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(f"{name}: invalid crontab {value!r} ({exc})") from None
     return value
@@ -112,6 +105,20 @@ def env_database(name: str, default: dict[str, Any] | None) -> dict[str, Any]:
             f"{name}: must be a PostgreSQL URL (postgres://…), got scheme of {raw.split(':')[0]!r}"
         )
     return config
+
+
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def env_role(name: str) -> str:
+    """Read an optional PostgreSQL role name: lower-case letters, digits and underscores, at most 63."""
+    value = env_str(name, "").strip()
+    if value and not _ROLE_NAME.match(value):
+        raise ImproperlyConfigured(
+            f"{name}: must be a role name of lower-case letters, digits and underscores "
+            f"(at most 63, not starting with a digit), got {value!r}"
+        )
+    return value
 
 
 def env_redis_url(name: str, default: str) -> str:

@@ -12,6 +12,7 @@ from chaverim_admin.config import (
     env_int,
     env_list,
     env_redis_url,
+    env_role,
     env_seconds,
     env_str,
 )
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tables2",
     "django_filters",
+    "axes",
     "core",
     "chaverim_admin",
     "events",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a locked-out log-in's response into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chaverim_admin.urls"
@@ -92,6 +96,11 @@ if DB_POOL_SIZE:
     }
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+# Least privilege (DESIGN.md, "WORM, by privilege first"): `migrate` grants the web's role what it needs and
+# nothing more; the owner (DATABASE_URL of migrate, worker, beat) keeps everything. Unset: no grants.
+DB_APP_ROLE = env_role("DB_APP_ROLE")
+# The platform's ingestion role, if any: INSERT and SELECT on `events` only.
+DB_INGEST_ROLE = env_role("DB_INGEST_ROLE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -112,7 +121,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# collectstatic gathers every app's files here for WhiteNoise to serve (the image does so at build time).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# A checkout that has collected nothing (the tests, `make run`) has WhiteNoise find the files in the apps
+# instead, as in development, rather than warn about a missing STATIC_ROOT and serve nothing.
+WHITENOISE_AUTOREFRESH = not STATIC_ROOT.is_dir()
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -175,15 +190,28 @@ LOGGING = {
     },
 }
 
-# --- Log-in throttling (chaverim_admin/throttling.py) -----------------------------------------------------
-# Failed log-ins are counted per username and per client address over a sliding window; past a limit every
-# log-in attempt (right or wrong) is refused until enough of those failures are older than the window.
-AUTHENTICATION_BACKENDS = ["core.throttling.ThrottledModelBackend"]
+# --- Log-in throttling (django-axes; core/throttling.py) --------------------------------------------------
+# Failed log-ins are counted per username and per client address; past either limit every log-in attempt
+# (right or wrong, for the site or the admin) is refused until the last counted failure is 15 minutes old.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_THROTTLE_USER_FAILURES = 5
 LOGIN_THROTTLE_ADDRESS_FAILURES = 20  # higher: one office or NAT address serves many people
-LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
 # Number of reverse proxies in front that append to X-Forwarded-For (0: use REMOTE_ADDR).
 LOGIN_THROTTLE_PROXY_COUNT = env_int("LOGIN_THROTTLE_PROXY_COUNT", 0, minimum=0)
+# Axes' database handler (every gunicorn worker shares the counts), subclassed for a limit per parameter.
+AXES_HANDLER = "core.throttling.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one, not their combination
+AXES_FAILURE_LIMIT = LOGIN_THROTTLE_USER_FAILURES
+AXES_COOLOFF_TIME = 15 / 60  # hours, as axes reads a number: 15 minutes
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts refused during a lockout do not extend it
+AXES_RESET_ON_SUCCESS = True  # forgets the username's failures (only those: see reset_user_attempts)
+AXES_USERNAME_CALLABLE = "core.throttling.username_key"
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # answered with status 429
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins are not recorded: that table would grow without end
 
 # --- Deployment checks --------------------------------------------------------------------------------------
 # HSTS preloading binds the whole registrable domain and every subdomain to HTTPS in browsers' built-in lists,

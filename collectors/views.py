@@ -2,11 +2,9 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from collectors import selectors
 from collectors.errors import CONFLICT_MESSAGE, ConflictError
@@ -14,6 +12,7 @@ from collectors.forms import CollectorEditForm, CollectorSearchForm
 from collectors.models import Collector
 from collectors.services import collector_update
 from collectors.tables import CollectorTable
+from core.pagination import table_paginate
 
 PER_PAGE = 25
 
@@ -28,14 +27,7 @@ def collector_list_page(request):
         selectors.collector_list(search=search),
         can_edit=request.user.has_perm("collectors.change_collector"),
     )
-    RequestConfig(request, paginate=False).configure(table)  # sorting from ?sort=
-    # Paginate here rather than in RequestConfig, which would take any ?per_page= (0 or -1 crash it).
-    try:
-        table.paginate(page=request.GET.get("page", 1), per_page=PER_PAGE)
-    except PageNotAnInteger:
-        table.paginate(page=1, per_page=PER_PAGE)
-    except EmptyPage:
-        table.paginate(page=table.paginator.num_pages, per_page=PER_PAGE)
+    table_paginate(request, table, per_page=PER_PAGE)
     return render(request, "collectors/list.html", {"table": table, "search_form": search_form})
 
 

@@ -4,10 +4,24 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core import checks, readiness  # noqa: F401 (registers the schema drift check)
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from core import checks, db_roles, readiness  # noqa: F401 (registers the schema drift and deploy checks)
 
         readiness.readiness_register("database", readiness.database_ready)
         readiness.readiness_register("broker", readiness.broker_ready)
+        readiness.readiness_register("database_role", db_roles.database_role_ready)
+        db_roles.db_privileges_register("audit_log", ("SELECT", "INSERT"))
+        # Once per migrate (sent with this app as sender): check the roles first, grant after.
+        pre_migrate.connect(
+            db_roles.roles_check_before_migrate, sender=self, dispatch_uid="core.db_roles.check"
+        )
+        post_migrate.connect(
+            db_roles.grants_apply_after_migrate, sender=self, dispatch_uid="core.db_roles.grant"
+        )
+        connection_created.connect(
+            db_roles.statement_logger_install, dispatch_uid="core.db_roles.log_refused"
+        )

@@ -32,6 +32,3 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
-
-
-from core.throttling import LoginFailure  # noqa: E402, F401 - registers the log-in throttle's table

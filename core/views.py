@@ -1,13 +1,14 @@
 import sys
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.db_roles import is_privilege_error
 from core.readiness import readiness_report
 
 
@@ -35,7 +36,10 @@ def readyz(request):
 def server_error(request):
     """Answer 503 with a plain page when the database is down, 500 otherwise; never a traceback."""
     _type, exc, _tb = sys.exc_info()
-    if isinstance(exc, OperationalError | InterfaceError):
+    # A refused privilege (a grant missing from the web's role) is logged by core.db_roles, naming the table.
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DatabaseError) and is_privilege_error(exc)
+    ):
         template, status = "503.html", 503
     else:
         template, status = "500.html", 500

@@ -5,5 +5,5 @@ from events import views
 app_name = "events"
 
 urlpatterns = [
-    path("events/", views.event_search, name="search"),
+    path("events/", views.event_search_page, name="search"),
 ]

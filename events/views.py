@@ -30,7 +30,7 @@ def _query(path: str, params: dict[str, str]) -> str:
 
 
 @require_GET
-def event_search(request):
+def event_search_page(request):
     """Search events by plate, collector and UTC time window, one keyset page at a time."""
     form = EventSearchForm(request.GET)
     context = {"form": form, "page": None, "rows": [], "max_window_days": settings.EVENTS_MAX_WINDOW_DAYS}

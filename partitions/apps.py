@@ -4,15 +4,18 @@ from django.apps import AppConfig
 class PartitionsConfig(AppConfig):
     name = "partitions"
     verbose_name = "Partitions"
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from django.conf import settings
 
+        from core.db_roles import db_default_partition_read_register
         from core.readiness import readiness_register
         from partitions.readiness import partitions_ready
         from partitions.registry import registry_build
 
         # A hostile or malformed registry stops start-up here, before any SQL is composed from it.
-        registry_build(settings)
+        entries = registry_build(settings)
         readiness_register("partitions", partitions_ready)
+        # The status page and /readyz count the rows waiting in each DEFAULT partition as the web's role.
+        for entry in entries:
+            db_default_partition_read_register(entry.table)

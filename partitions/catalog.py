@@ -1,74 +1,17 @@
 """Read the partition catalog (pg_inherits + relpartbound, in UTC) into snapshots the planner can use."""
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from psycopg import sql as pgsql
 
 from partitions import sql
-from partitions.planner import managed_month, parse_bound
-from partitions.registry import PartitionedTable
-
-DEFAULT, MANAGED, UNMANAGED = "default", "managed", "unmanaged"
+from partitions.planner import CatalogSnapshot, Child, PartitionedTable, managed_month, parse_bound
 
 
 def lock_timeout_setting(seconds: float) -> str:
+    """Return a lock timeout in seconds as a `lock_timeout` setting (whole milliseconds, at least 1)."""
     return f"{max(1, round(seconds * 1000))}ms"
-
-
-@dataclass(frozen=True)
-class Child:
-    """One partition of a parent as the catalog describes it."""
-
-    name: str
-    relname: str
-    schema: str
-    bound: str
-    bounds: tuple[dt.datetime, dt.datetime] | None
-    is_default: bool
-    month: int | None
-    estimated_rows: int | None
-    total_bytes: int
-
-    @property
-    def state(self) -> str:
-        if self.is_default:
-            return DEFAULT
-        return MANAGED if self.month is not None else UNMANAGED
-
-    @property
-    def lower(self) -> dt.datetime | None:
-        return self.bounds[0] if self.bounds else None
-
-    @property
-    def upper(self) -> dt.datetime | None:
-        return self.bounds[1] if self.bounds else None
-
-    def describe_bounds(self) -> str:
-        return self.bound.removeprefix("FOR VALUES ")
-
-
-@dataclass(frozen=True)
-class CatalogSnapshot:
-    """The children of one registered parent, the rows waiting in its DEFAULT partition, and look-alikes."""
-
-    table: str
-    exists: bool = True
-    partitioned: bool = True
-    children: tuple[Child, ...] = ()
-    default_rows: dict[int, int] = field(default_factory=dict)
-    lookalikes: frozenset[str] = frozenset()
-
-    @property
-    def default(self) -> Child | None:
-        return next((child for child in self.children if child.is_default), None)
-
-    @property
-    def default_partition(self) -> str:
-        default = self.default
-        return default.name if default else f"{self.table}_default"
 
 
 def _child(table: str, name: str, schema: str, foreign_schema: bool, bound: str, reltuples, size) -> Child:

@@ -4,6 +4,10 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from partitions.humanize import human_bytes, short_count
+from partitions.planner import MANAGED, month_index, month_label
 
 WIDTH = 960
 HEIGHT = 220
@@ -16,9 +20,9 @@ MAX_TICKS = 12  # month labels under the axis, so 96 months stay readable
 
 @dataclass(frozen=True)
 class MonthBar:
-    """One monthly partition: its first day, estimated rows (None when never analysed) and size."""
+    """One monthly partition: its month index, estimated rows (None when never analysed) and size."""
 
-    month: dt.date
+    month: int
     name: str
     estimated_rows: int | None
     total_bytes: int
@@ -36,14 +40,9 @@ class Bar:
     unknown: bool
 
 
-@dataclass(frozen=True)
-class Marker:
-    x: float
-    label: str
+class AxisLabel(NamedTuple):
+    """A label at a place on the month axis: a month under it, or a marker (now, retention cutoff)."""
 
-
-@dataclass(frozen=True)
-class Tick:
     x: float
     label: str
 
@@ -56,51 +55,33 @@ class Chart:
     plot_bottom: int
     plot_left: int
     bars: list[Bar]
-    markers: list[Marker]
+    markers: list[AxisLabel]
     max_rows: int
     empty: bool
-    ticks: list[Tick] = field(default_factory=list)
+    ticks: list[AxisLabel] = field(default_factory=list)
 
     @property
     def max_label(self) -> str:
-        return _human(self.max_rows)
+        return short_count(self.max_rows)
 
 
-def _month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _human(value: int) -> str:
-    for unit, size in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
-        if value >= size:
-            return f"{value / size:.1f}{unit}"
-    return str(value)
-
-
-def _human_bytes(value: int) -> str:
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if value >= size:
-            return f"{value / size:.1f} {unit}"
-    return f"{value} B"
-
-
-def chart_build(*, months: list[MonthBar], current_month: dt.date, retention_cutoff: dt.date) -> Chart:
+def chart_build(*, months: list[MonthBar], current_month: int, retention_cutoff: int) -> Chart:
     """Lay out one bar per month between the first and last month shown, marking now and the cutoff."""
     plot_bottom = MARGIN_TOP + PLOT_HEIGHT
     if not months:
         return Chart(WIDTH, HEIGHT, MARGIN_TOP, plot_bottom, MARGIN_LEFT, [], [], 0, True)
-    first = min(_month_index(m.month) for m in months)
-    last = max(_month_index(m.month) for m in months)
+    first = min(m.month for m in months)
+    last = max(m.month for m in months)
     slots = last - first + 1
     slot_width = (WIDTH - MARGIN_LEFT - 8) / slots
     max_rows = max((m.estimated_rows or 0) for m in months) or 1
     step = max(1, math.ceil(slots / MAX_TICKS))
     bars, ticks = [], []
     for month in sorted(months, key=lambda m: m.month):
-        offset = _month_index(month.month) - first
+        offset = month.month - first
         x = MARGIN_LEFT + offset * slot_width
         if offset % step == 0:
-            ticks.append(Tick(x=round(x + slot_width / 2, 2), label=month.month.strftime("%Y-%m")))
+            ticks.append(AxisLabel(x=round(x + slot_width / 2, 2), label=month_label(month.month)))
         unknown = month.estimated_rows is None
         rows = month.estimated_rows or 0
         height = 2.0 if unknown else max(1.0, PLOT_HEIGHT * rows / max_rows) if rows else 1.0
@@ -112,39 +93,29 @@ def chart_build(*, months: list[MonthBar], current_month: dt.date, retention_cut
                 width=round(max(1.0, slot_width * 0.8), 2),
                 height=round(height, 2),
                 name=month.name,
-                label=month.month.strftime("%Y-%m"),
-                title=f"{month.name}: {rows_text}, {_human_bytes(month.total_bytes)}",
+                label=month_label(month.month),
+                title=f"{month.name}: {rows_text}, {human_bytes(month.total_bytes)}",
                 unknown=unknown,
             )
         )
     markers = []
-    for day, label in ((current_month, "now"), (retention_cutoff, "retention cutoff")):
-        index = _month_index(day)
+    for index, label in ((current_month, "now"), (retention_cutoff, "retention cutoff")):
         if first <= index <= last + 1:
-            markers.append(Marker(x=round(MARGIN_LEFT + (index - first) * slot_width, 2), label=label))
+            markers.append(AxisLabel(x=round(MARGIN_LEFT + (index - first) * slot_width, 2), label=label))
     return Chart(WIDTH, HEIGHT, MARGIN_TOP, plot_bottom, MARGIN_LEFT, bars, markers, max_rows, False, ticks)
-
-
-def axis_label(value: int) -> str:
-    return _human(value)
-
-
-def human_bytes(value: int) -> str:
-    """Return a size the way ops read it (8.0 KiB, 1.2 GiB)."""
-    return _human_bytes(value)
 
 
 def chart_months(partitions: Iterable) -> list[MonthBar]:
     """Return one MonthBar per managed monthly partition of a table's status (DEFAULT and others left out)."""
     return [
         MonthBar(
-            month=partition.start.astimezone(dt.UTC).date(),
+            month=month_index(partition.start),
             name=partition.name,
             estimated_rows=partition.estimated_rows,
             total_bytes=partition.total_bytes,
         )
         for partition in partitions
-        if partition.state == "managed" and partition.start is not None
+        if partition.state == MANAGED and partition.start is not None
     ]
 
 
@@ -152,6 +123,6 @@ def chart_for_table(status, *, now: dt.datetime) -> Chart:
     """Lay out the chart of a TableStatus: its managed months, this month and its retention cutoff."""
     return chart_build(
         months=chart_months(status.partitions),
-        current_month=now.astimezone(dt.UTC).date().replace(day=1),
-        retention_cutoff=status.retention_cutoff.astimezone(dt.UTC).date(),
+        current_month=month_index(now),
+        retention_cutoff=month_index(status.retention_cutoff),
     )

@@ -11,9 +11,18 @@ from psycopg import sql as pgsql
 
 from core.services import audit_log_write
 from partitions import sql
-from partitions.catalog import Child, lock_timeout_setting
-from partitions.planner import CREATE, DETACH, Action, bound_literal, month_index, parse_bound
-from partitions.registry import ARCHIVE_SCHEMA, PartitionedTable
+from partitions.catalog import lock_timeout_setting
+from partitions.planner import (
+    CREATE,
+    DETACH,
+    Action,
+    Child,
+    PartitionedTable,
+    bound_literal,
+    month_index,
+    parse_bound,
+)
+from partitions.registry import ARCHIVE_SCHEMA
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +124,15 @@ def _create(
     }
     start, end = bound_literal(action.start), bound_literal(action.end)
     cursor.execute(sql.CREATE_STANDALONE.format(**names), [start, end])
+    cursor.execute(sql.PARENT_TRUNCATE_TRIGGERS, [entry.table])
+    for trigger, schema, function in cursor.fetchall():
+        cursor.execute(
+            sql.CREATE_TRUNCATE_TRIGGER.format(
+                trigger=pgsql.Identifier(trigger),
+                partition=names["partition"],
+                function=pgsql.Identifier(schema, function),
+            )
+        )
     moved = 0
     if default is not None:
         default_table = pgsql.Identifier(default.schema, default.relname)

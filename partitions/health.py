@@ -3,19 +3,20 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from celery.schedules import crontab
-
-from partitions.catalog import CatalogSnapshot
+from partitions.humanize import rows_text
+from partitions.models import MaintenanceRun
 from partitions.planner import (
-    CREATE,
+    UNMANAGED,
     UTC,
+    CatalogSnapshot,
+    PartitionedTable,
+    Reason,
     TablePlan,
-    covering_child,
     month_index,
     month_label,
     partition_name,
 )
-from partitions.registry import PartitionedTable
+from partitions.schedule import cron_next_fire
 
 OK, WARNING, CRITICAL = "ok", "warning", "critical"
 # A run still "running" after this long was killed (the task's hard time limit is shorter).
@@ -25,63 +26,10 @@ QUEUED_TOO_LONG = dt.timedelta(minutes=10)
 MAX_LISTED = 12  # problems of one kind listed before summing up the rest
 
 
-def cron_schedule(expression: str) -> crontab:
-    """Turn a five-field crontab (minute hour day-of-month month day-of-week) into Celery's schedule."""
-    minute, hour, day_of_month, month_of_year, day_of_week = expression.split()
-    return crontab(
-        minute=minute,
-        hour=hour,
-        day_of_month=day_of_month,
-        month_of_year=month_of_year,
-        day_of_week=day_of_week,
-    )
-
-
-def cron_next_fire(expression: str, after: dt.datetime) -> dt.datetime | None:
-    """Return the first minute strictly after `after` (UTC) that the crontab fires."""
-    schedule = cron_schedule(expression)
-    start = after.astimezone(UTC).replace(second=0, microsecond=0)
-    hours, minutes = sorted(schedule.hour), sorted(schedule.minute)
-    day = start.date()
-    for _ in range(366 * 5):  # "29 February on a Monday" style schedules recur within years, not days
-        if (
-            day.month in schedule.month_of_year
-            and day.day in schedule.day_of_month
-            and day.isoweekday() % 7 in schedule.day_of_week
-        ):
-            for hour in hours:
-                for minute in minutes:
-                    fire = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
-                    if fire > after:
-                        return fire
-        day += dt.timedelta(days=1)
-    return None
-
-
-def maintenance_next_run(*, now: dt.datetime | None = None) -> dt.datetime | None:
-    """Return when beat next starts maintenance, from PARTITION_MAINTENANCE_CRON."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    return cron_next_fire(settings.PARTITION_MAINTENANCE_CRON, now or timezone.now())
-
-
-def months_ahead(snapshot: CatalogSnapshot, current: int, horizon: int = 1200) -> int:
-    """Count the consecutive months after the current one that a partition covers."""
-    count = 0
-    while count < horizon and covering_child(snapshot, current + count + 1) is not None:
-        count += 1
-    return count
-
-
 def _listed(sentences: list[str]) -> list[str]:
     if len(sentences) <= MAX_LISTED:
         return sentences
     return [*sentences[:MAX_LISTED], f"… and {len(sentences) - MAX_LISTED} more like these."]
-
-
-def _rows(count: int) -> str:
-    return f"{count} row{'s' if count != 1 else ''}"
 
 
 def _when(instant: dt.datetime) -> str:
@@ -93,18 +41,18 @@ def run_problems(*, last_run, last_success, now: dt.datetime, cron: str) -> list
     problems = []
     if last_run is None:
         return ["No maintenance run has been recorded yet."]
-    if last_run.status in ("failed", "partial"):
+    if last_run.status in (MaintenanceRun.Status.FAILED, MaintenanceRun.Status.PARTIAL):
         detail = f": {last_run.error.splitlines()[0]}" if last_run.error else "."
         problems.append(
             f"The last maintenance run (#{last_run.pk}, {_when(last_run.started_at)}) "
-            f"{'failed' if last_run.status == 'failed' else 'partly failed'}{detail}"
+            f"{'failed' if last_run.status == MaintenanceRun.Status.FAILED else 'partly failed'}{detail}"
         )
-    elif last_run.status == "queued" and now - last_run.started_at > QUEUED_TOO_LONG:
+    elif last_run.status == MaintenanceRun.Status.QUEUED and now - last_run.started_at > QUEUED_TOO_LONG:
         problems.append(
             f"Maintenance run #{last_run.pk} was queued at {_when(last_run.started_at)} and has not "
             "started: is the Celery worker down?"
         )
-    elif last_run.status == "running" and now - last_run.started_at > INTERRUPTED_AFTER:
+    elif last_run.status == MaintenanceRun.Status.RUNNING and now - last_run.started_at > INTERRUPTED_AFTER:
         problems.append(
             f"Maintenance run #{last_run.pk} started at {_when(last_run.started_at)} never finished; "
             "it was probably interrupted (the next run completes its plan)."
@@ -136,6 +84,23 @@ class TableHealth:
         return self.critical + self.warnings
 
 
+def _default_rows_problems(entry: PartitionedTable, snapshot: CatalogSnapshot, plan: TablePlan) -> list[str]:
+    default = snapshot.default_partition
+    waiting = []
+    for month, rows in sorted(snapshot.default_rows.items()):
+        if month in plan.stranded_default_rows:
+            waiting.append(
+                f"{default} holds {rows_text(rows)} for {month_label(month)}, past retention: "
+                f"reported, not moved into {partition_name(entry.table, month)}."
+            )
+        else:
+            waiting.append(
+                f"{default} holds {rows_text(rows)} for {month_label(month)}; they move into "
+                f"{partition_name(entry.table, month)} on the next run."
+            )
+    return waiting
+
+
 def table_health(
     *,
     entry: PartitionedTable,
@@ -153,39 +118,24 @@ def table_health(
         return TableHealth(CRITICAL, [f"Table {entry.table} is not a partitioned table."], [])
 
     current = month_index(now)
-    default = snapshot.default_partition
     for month, when in ((current, "the current month"), (current + 1, "next month")):
-        if covering_child(snapshot, month) is None:
+        if snapshot.covering_child(month) is None:
             critical.append(
                 f"{partition_name(entry.table, month)} ({when}, {month_label(month)}) is missing: "
-                f"its rows go to {default}."
+                f"its rows go to {snapshot.default_partition}."
             )
-    ahead = months_ahead(snapshot, current)
+    ahead = snapshot.months_ahead(current)
     if 1 <= ahead < entry.premake_months:
         warnings.append(
             f"Only {ahead} month{'s' if ahead != 1 else ''} ahead covered, "
             f"premake is {entry.premake_months}: "
             f"{partition_name(entry.table, current + ahead + 1)} is missing."
         )
-
-    waiting = []
-    for month, rows in sorted(snapshot.default_rows.items()):
-        if month in plan.stranded_default_rows:
-            waiting.append(
-                f"{default} holds {_rows(rows)} for {month_label(month)}, past retention: "
-                f"reported, not moved into {partition_name(entry.table, month)}."
-            )
-        else:
-            waiting.append(
-                f"{default} holds {_rows(rows)} for {month_label(month)}; they move into "
-                f"{partition_name(entry.table, month)} on the next run."
-            )
-    warnings.extend(_listed(waiting))
-
+    warnings.extend(_listed(_default_rows_problems(entry, snapshot, plan)))
     gaps = [
         f"Gap: {action.partition} is missing inside retention."
         for action in plan.actions
-        if action.action == CREATE and action.reason == "gap inside retention"
+        if action.reason is Reason.GAP
     ]
     warnings.extend(_listed(gaps))
     warnings.extend(_listed(list(plan.blocked)))
@@ -193,7 +143,7 @@ def table_health(
         f"{child.name} is attached to {entry.table} but is not a managed monthly partition "
         f"({child.describe_bounds()}); it is left alone."
         for child in snapshot.children
-        if child.state == "unmanaged"
+        if child.state == UNMANAGED
     ]
     warnings.extend(_listed(unmanaged))
     if plan.drops_deferred:

@@ -1,36 +1,20 @@
 """The partitioned tables under maintenance, built from settings and checked before any SQL uses them."""
 
 import re
-from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
+
+from partitions.planner import DETACH, DROP, PartitionedTable
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 # A partition is named <parent>_YYYY_MM (8 more characters) and must fit PostgreSQL's 63-byte names.
 MAX_PARENT_LENGTH = 63 - len("_YYYY_MM")
-RETENTION_MODES = ("drop", "detach")
+RETENTION_MODES = (DROP, DETACH)
 ARCHIVE_SCHEMA = "archive"
 
 
 class UnknownTableError(LookupError):
     """The table named is not in the partition registry."""
-
-
-@dataclass(frozen=True)
-class PartitionedTable:
-    """One registered parent: its time column and the maintenance policy that applies to it."""
-
-    table: str
-    column: str
-    premake_months: int
-    retention_months: int
-    retention_mode: str
-    lock_timeout: float
-    max_drops_per_run: int
-
-    @property
-    def default_partition(self) -> str:
-        return f"{self.table}_default"
 
 
 def _identifier(value: object, what: str, *, max_length: int = 63) -> str:

@@ -1,15 +1,15 @@
-"""Partition maintenance: plan, apply and status, shared by the command, the Celery task and the pages."""
+"""Partition maintenance writes: plan, apply and enqueue, shared by the command, the task and the pages."""
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
+from celery import current_app as celery_app
 from django.db import DatabaseError
 from django.utils import timezone
 
 from core.models import AuditLog
-from partitions.catalog import CatalogSnapshot, catalog_read
+from partitions.catalog import catalog_read
 from partitions.executor import (
     FAILED,
     PLANNED,
@@ -19,75 +19,24 @@ from partitions.executor import (
     insertable_columns,
     statistics_refresh,
 )
-from partitions.health import months_ahead, run_problems, table_health
 from partitions.models import MaintenanceRun
-from partitions.planner import TablePlan, month_index, plan_table
-from partitions.registry import PartitionedTable, registry_entries
+from partitions.planner import PartitionedTable, TablePlan, plan_table
+from partitions.registry import registry_entries
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class PartitionStatus:
-    name: str
-    start: dt.datetime | None
-    end: dt.datetime | None
-    state: str
-    estimated_rows: int | None
-    total_bytes: int
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "from": self.start.isoformat() if self.start else None,
-            "to": self.end.isoformat() if self.end else None,
-            "state": self.state,
-            "estimated_rows": self.estimated_rows,
-            "total_bytes": self.total_bytes,
-        }
+# By name, as beat sends it: the task module imports this one.
+MAINTENANCE_TASK = "partitions.tasks.maintain_partitions"
 
 
-@dataclass(frozen=True)
-class TableStatus:
-    """What the status page and `partitions status` show for one table."""
-
-    table: str
-    column: str
-    health: str
-    problems: list[str]
-    months_ahead: int
-    default_rows: int
-    partitions: list[PartitionStatus]
-    premake_months: int
-    retention_months: int
-    retention_cutoff: dt.datetime
-    critical_problems: list[str] = field(default_factory=list)
-    default_rows_by_month: dict[int, int] = field(default_factory=dict)
-    plan: TablePlan | None = None
-
-    def as_dict(self) -> dict:
-        return {
-            "table": self.table,
-            "health": self.health,
-            "problems": self.problems,
-            "months_ahead": self.months_ahead,
-            "default_rows": self.default_rows,
-            "partitions": [partition.as_dict() for partition in self.partitions],
-        }
-
-
-def _now(now: dt.datetime | None) -> dt.datetime:
-    if now is None:
-        return timezone.now()
-    if timezone.is_naive(now):
-        raise ValueError("now must be an aware datetime")
-    return now
+class BrokerUnavailableError(RuntimeError):
+    """The task queue (broker) cannot be reached: nothing was queued."""
 
 
 def partitions_plan(*, now: dt.datetime | None = None, table: str | None = None) -> list[TablePlan]:
     """Plan maintenance for every registered table (or one) from the live catalog; change nothing."""
     wall_now = timezone.now()
-    now = _now(now)
+    now = now or wall_now
     entries = registry_entries(table=table)
     snapshots = catalog_read(entries)
     return [plan_table(entry, snapshots[entry.table], now=now, wall_now=wall_now) for entry in entries]
@@ -128,7 +77,8 @@ def _apply_table(
     except DatabaseError as exc:
         errors.append(f"{entry.table}: could not read the catalog: {str(exc).strip().splitlines()[0]}")
         return TABLE_FAILED
-    plan = plan_table(entry, snapshot, now=_now(now), wall_now=timezone.now())
+    wall_now = timezone.now()
+    plan = plan_table(entry, snapshot, now=now or wall_now, wall_now=wall_now)
     if not snapshot.exists or not snapshot.partitioned:
         errors.extend(plan.blocked)
         return TABLE_FAILED
@@ -224,64 +174,44 @@ def partitions_apply(
     return run
 
 
-def _last_runs(table: str) -> tuple[MaintenanceRun | None, MaintenanceRun | None]:
-    runs = MaintenanceRun.objects.filter(table__in=["", table]).exclude(status=MaintenanceRun.Status.SKIPPED)
-    return runs.order_by("-started_at", "-id").first(), runs.filter(
-        status=MaintenanceRun.Status.SUCCESS
-    ).order_by("-started_at", "-id").first()
+@dataclass(frozen=True)
+class MaintenanceQueued:
+    """A run queued for a worker, and whether any worker answered when asked."""
+
+    run: MaintenanceRun
+    workers_answering: bool
 
 
-def _table_status(
-    entry: PartitionedTable, snapshot: CatalogSnapshot, *, now, wall_now, job_problems
-) -> TableStatus:
-    plan = plan_table(entry, snapshot, now=now, wall_now=wall_now)
-    health = table_health(entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=job_problems)
-    partitions = [
-        PartitionStatus(
-            name=child.name,
-            start=child.lower if child.bounds and child.lower.year > 1 else None,
-            end=child.upper if child.bounds and child.upper.year < 9999 else None,
-            state=child.state,
-            estimated_rows=child.estimated_rows,
-            total_bytes=child.total_bytes,
-        )
-        for child in sorted(
-            snapshot.children,
-            key=lambda c: (c.is_default, c.lower or dt.datetime.min.replace(tzinfo=dt.UTC), c.name),
-        )
-    ]
-    return TableStatus(
-        table=entry.table,
-        column=entry.column,
-        health=health.health,
-        problems=health.problems,
-        critical_problems=health.critical,
-        months_ahead=months_ahead(snapshot, month_index(now)),
-        default_rows=sum(snapshot.default_rows.values()),
-        partitions=partitions,
-        premake_months=entry.premake_months,
-        retention_months=entry.retention_months,
-        retention_cutoff=plan.retention_cutoff,
-        default_rows_by_month=dict(snapshot.default_rows),
-        plan=plan,
+def _workers_answering() -> bool:
+    """Tell whether any Celery worker answers a ping within half a second."""
+    try:
+        return bool(celery_app.control.ping(timeout=0.5))
+    except Exception:  # the transport may not support broadcast, or the broker just went away
+        logger.warning("could not ping the Celery workers", exc_info=True)
+        return False
+
+
+def maintenance_enqueue(*, user) -> MaintenanceQueued:
+    """Record a queued manual run and send it to the workers; raise BrokerUnavailableError if it cannot be.
+
+    Call it after the transaction commits: the worker looks the run up by its id.
+    """
+    run = MaintenanceRun.objects.create(
+        trigger=MaintenanceRun.Trigger.MANUAL, user=user, status=MaintenanceRun.Status.QUEUED
     )
-
-
-def partitions_status(*, now: dt.datetime | None = None, table: str | None = None) -> list[TableStatus]:
-    """Return health, problems and partitions per table, in a fixed number of queries."""
-    wall_now = timezone.now()
-    now = _now(now)
-    entries = registry_entries(table=table)
-    snapshots = catalog_read(entries)
-    statuses = []
-    for entry in entries:
-        last_run, last_success = _last_runs(entry.table)
-        job_problems = run_problems(
-            last_run=last_run, last_success=last_success, now=now, cron=settings.PARTITION_MAINTENANCE_CRON
-        )
-        statuses.append(
-            _table_status(
-                entry, snapshots[entry.table], now=now, wall_now=wall_now, job_problems=job_problems
+    try:
+        # One connection attempt and no publish retries: with kombu's defaults a refused connection is
+        # retried for seconds; this way a broker outage answers within the 3 s socket connect timeout.
+        with celery_app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+            celery_app.send_task(
+                MAINTENANCE_TASK,
+                kwargs={"trigger": MaintenanceRun.Trigger.MANUAL, "user_id": str(user.pk), "run_id": run.pk},
+                connection=connection,
+                retry=False,
             )
-        )
-    return statuses
+    # kombu OperationalError, redis ConnectionError, or whatever else the transport raises.
+    except Exception as exc:
+        logger.warning("maintenance not queued: broker unreachable", exc_info=True)
+        run.delete()  # it will never run: no record of a run that did not happen
+        raise BrokerUnavailableError(str(exc)) from exc
+    return MaintenanceQueued(run=run, workers_answering=_workers_answering())

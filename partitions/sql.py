@@ -81,6 +81,22 @@ CREATE_STANDALONE = sql.SQL(
     "CONSTRAINT {check} CHECK ({column} >= %s::timestamptz AND {column} < %s::timestamptz))"
 )
 
+# ATTACH clones the parent's row triggers, but not its statement-level ones: the BEFORE TRUNCATE triggers
+# (write-once) are copied onto each new month, so that a month truncated by name is refused as the parent is.
+PARENT_TRUNCATE_TRIGGERS = """
+    SELECT t.tgname, n.nspname, p.proname
+      FROM pg_trigger AS t
+      JOIN pg_proc AS p ON p.oid = t.tgfoid
+      JOIN pg_namespace AS n ON n.oid = p.pronamespace
+     WHERE t.tgrelid = to_regclass(%s) AND NOT t.tgisinternal
+       AND t.tgtype & 32 <> 0 AND t.tgtype & 2 <> 0 AND t.tgtype & 1 = 0
+     ORDER BY t.tgname
+"""
+
+CREATE_TRUNCATE_TRIGGER = sql.SQL(
+    "CREATE TRIGGER {trigger} BEFORE TRUNCATE ON {partition} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+)
+
 # Taken after the bulk of the rows moved, only when rows for the month may be arriving (the live
 # month, or rows waiting in DEFAULT): an INSERT routed to DEFAULT before ATTACH commits would fail
 # DEFAULT's new constraint; held off at the parent instead, it waits for this short transaction and is

@@ -5,10 +5,11 @@ import datetime as dt
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from partitions.chart import human_bytes
+from partitions.humanize import human_bytes
+from partitions.planner import DEFAULT, MANAGED, UNMANAGED
 
 EMPTY = "—"
-STATE_BADGES = {"managed": "ok", "default": "deleted", "unmanaged": "warning"}
+STATE_BADGES = {MANAGED: "ok", DEFAULT: "deleted", UNMANAGED: "warning"}
 
 
 def bound_display(instant: dt.datetime) -> str:

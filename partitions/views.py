@@ -1,9 +1,7 @@
 """Pages of the partitions app: partition status, plan preview, run now, run detail."""
 
-import logging
 from dataclasses import dataclass
 
-from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -17,14 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
+from core.db_roles import database_role_status
 from partitions import selectors
 from partitions.chart import Chart, chart_for_table
 from partitions.models import MaintenanceRun
-from partitions.services import TableStatus
+from partitions.services import BrokerUnavailableError, maintenance_enqueue
 from partitions.tables import PartitionTable
-from partitions.tasks import maintain_partitions
-
-logger = logging.getLogger(__name__)
 
 VIEW_PARTITIONS = "partitions.view_partitions"
 RUN_MAINTENANCE = "partitions.run_maintenance"
@@ -38,7 +34,7 @@ BROKER_DOWN_MESSAGE = (
 class TableCard:
     """One partitioned table on the status page: its status, chart and sortable partitions table."""
 
-    status: TableStatus
+    status: selectors.TableStatus
     chart: Chart
     table: PartitionTable
 
@@ -61,6 +57,7 @@ def partition_status(request):
         "cards": cards,
         "can_run": request.user.has_perm(RUN_MAINTENANCE),
         "cron": settings.PARTITION_MAINTENANCE_CRON,
+        "database_role": database_role_status(),
     }
     return render(request, "partitions/status.html", context)
 
@@ -80,56 +77,27 @@ def partition_plan(request):
     return render(request, "partitions/plan.html", {"preview": selectors.plan_preview()})
 
 
-def _workers_answering() -> bool:
-    """Tell whether any Celery worker answers a ping within half a second."""
+def _enqueue_and_report(request) -> None:
+    """Queue maintenance for the user and leave a message saying what happened."""
     try:
-        return bool(celery_app.control.ping(timeout=0.5))
-    except Exception:  # the transport may not support broadcast, or the broker just went away
-        logger.warning("could not ping the Celery workers", exc_info=True)
-        return False
-
-
-def _enqueue_maintenance(request) -> None:
-    run = MaintenanceRun.objects.create(
-        trigger=MaintenanceRun.Trigger.MANUAL, user=request.user, status=MaintenanceRun.Status.QUEUED
-    )
-    try:
-        # One connection attempt and no publish retries: with kombu's defaults a refused connection is
-        # retried for seconds; this way a broker outage answers within the 3 s socket connect timeout.
-        with celery_app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            maintain_partitions.apply_async(
-                kwargs={
-                    "trigger": MaintenanceRun.Trigger.MANUAL,
-                    "user_id": str(request.user.pk),
-                    "run_id": run.pk,
-                },
-                connection=connection,
-                retry=False,
-            )
-    except Exception:  # kombu OperationalError, redis ConnectionError, or whatever the transport raises
-        logger.warning("maintenance not queued: broker unreachable", exc_info=True)
-        run.delete()  # it will never run: no record of a run that did not happen
+        queued = maintenance_enqueue(user=request.user)
+    except BrokerUnavailableError:
         messages.error(request, BROKER_DOWN_MESSAGE)
         return
-    run_url = reverse("partitions:run", args=[run.pk])
-    if _workers_answering():
+    run_link = format_html(
+        '<a href="{}">run #{}</a>', reverse("partitions:run", args=[queued.run.pk]), queued.run.pk
+    )
+    if queued.workers_answering:
         messages.success(
-            request,
-            format_html(
-                'Maintenance queued as <a href="{}">run #{}</a>; a worker starts it in a moment.',
-                run_url,
-                run.pk,
-            ),
+            request, format_html("Maintenance queued as {}; a worker starts it in a moment.", run_link)
         )
     else:
         messages.warning(
             request,
             format_html(
-                'Maintenance queued as <a href="{}">run #{}</a>, but no Celery worker answered: it will run '
-                "when a worker is up. <code>python manage.py partitions rotate</code> runs maintenance now "
-                "without one.",
-                run_url,
-                run.pk,
+                "Maintenance queued as {}, but no Celery worker answered: it will run when a worker is up. "
+                "<code>python manage.py partitions rotate</code> runs maintenance now without one.",
+                run_link,
             ),
         )
 
@@ -138,7 +106,7 @@ def _enqueue_maintenance(request) -> None:
 @permission_required(RUN_MAINTENANCE, raise_exception=True)
 def partition_run_now(request):
     """Queue maintenance now (after commit) and go back to the status page with what happened."""
-    transaction.on_commit(lambda: _enqueue_maintenance(request))
+    transaction.on_commit(lambda: _enqueue_and_report(request))
     return redirect("partitions:status")
 
 
@@ -147,11 +115,9 @@ def partition_run_now(request):
 def maintenance_run_detail(request, pk: int):
     """Show one maintenance run: who, when, its plan and each action's result and error."""
     run = get_object_or_404(MaintenanceRun.objects.select_related("user"), pk=pk)
-    done = {(action.get("table"), action.get("action"), action.get("partition")) for action in run.actions}
-    not_run = [
-        planned
-        for planned in run.plan
-        if (planned.get("table"), planned.get("action"), planned.get("partition")) not in done
-    ]
-    context = {"run": run, "summary": selectors.RunSummary.of(run), "not_run": not_run}
+    context = {
+        "run": run,
+        "summary": selectors.RunSummary.of(run),
+        "not_run": selectors.run_not_carried_out(run),
+    }
     return render(request, "partitions/run_detail.html", context)

@@ -3,9 +3,11 @@
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from chaverim_admin.devstack import servers
+from chaverim_admin.devstack.postgres import EmbeddedPostgres
+from chaverim_admin.devstack.valkey import EmbeddedValkey
+from tests.support import db_roles
 
 _started = []
 
@@ -16,11 +18,11 @@ def pytest_sessionstart(session):
     # Settings already point at the embedded servers' private sockets when the URLs are unset;
     # start them (or join the ones `make run` started) before the first connection is made.
     if not os.environ.get("DATABASE_URL"):
-        postgres = servers.EmbeddedPostgres()
+        postgres = EmbeddedPostgres()
         postgres.acquire()
         _started.append(postgres)
     if not os.environ.get("REDIS_URL"):
-        valkey = servers.EmbeddedValkey()
+        valkey = EmbeddedValkey()
         valkey.acquire()
         _started.append(valkey)
 
@@ -42,6 +44,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if suffix:
         test = settings.DATABASES["default"].setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + settings.DATABASES['default']['NAME']}_{suffix}"
+    # The web runs as an app role (tests/support/db_roles.py): migrate grants it its privileges.
+    db_roles.app_role_create(connection.get_connection_params())
+    settings.DB_APP_ROLE = db_roles.TEST_APP_ROLE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _web_requests_as_app_role():
+    """Run every web request's statements as the app role, so that a missing grant fails its test."""
+    hook = db_roles.WebRequestsAsRole()
+    hook.connect()
+    yield
+    hook.disconnect()
 
 
 @pytest.fixture(autouse=True)
@@ -54,5 +68,7 @@ def _plain_http(settings):
 def clean_platform_tables(transactional_db):
     """Empty the unmanaged platform tables after a transactional test (Django's flush skips them)."""
     yield
-    with connection.cursor() as cursor:
+    # As the owner, with the maintenance flag: the write-once triggers refuse TRUNCATE otherwise.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL chaverim.partition_maintenance = 'on'")
         cursor.execute(f"TRUNCATE {', '.join(PLATFORM_TABLES)} RESTART IDENTITY CASCADE")

@@ -102,6 +102,10 @@ class DeletedWatchlistEntryManager(models.Manager.from_queryset(WatchlistEntryQu
 class SoftDeleteModel(models.Model):
     """Save without ever touching the soft-delete columns; refuse hard deletes."""
 
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = _user_reference("deleted_by")
+
     touch_field = None  # a timestamp column every save moves, when the table has one
     constraint_fields = ()  # fields a partial unique index needs even when a form leaves them out
 
@@ -151,9 +155,6 @@ class Watchlist(SoftDeleteModel):
     created_by = _user_reference("created_by")
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(db_default=Now())
-    is_deleted = models.BooleanField(default=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = _user_reference("deleted_by")
 
     objects = ActiveWatchlistManager()
     all_objects = WatchlistAllManager()
@@ -193,9 +194,6 @@ class WatchlistEntry(SoftDeleteModel):
     reason = models.TextField(blank=True, default="")
     created_by = _user_reference("created_by")
     created_at = models.DateTimeField(db_default=Now())
-    is_deleted = models.BooleanField(default=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = _user_reference("deleted_by")
 
     objects = ActiveWatchlistEntryManager()
     all_objects = WatchlistEntryAllManager()

@@ -5,18 +5,18 @@ from watchlists import views
 app_name = "watchlists"
 
 urlpatterns = [
-    path("watchlists/", views.watchlist_list, name="list"),
-    path("watchlists/<uuid:pk>/", views.watchlist_detail, name="detail"),
-    path("watchlists/<uuid:pk>/delete/", views.watchlist_delete, name="delete"),
-    path("watchlists/<uuid:pk>/restore/", views.watchlist_restore, name="restore"),
+    path("watchlists/", views.watchlist_list_page, name="list"),
+    path("watchlists/<uuid:pk>/", views.watchlist_detail_page, name="detail"),
+    path("watchlists/<uuid:pk>/delete/", views.watchlist_delete_page, name="delete"),
+    path("watchlists/<uuid:pk>/restore/", views.watchlist_restore_page, name="restore"),
     path(
         "watchlists/<uuid:pk>/entries/<uuid:entry_id>/delete/",
-        views.watchlist_entry_delete,
+        views.watchlist_entry_delete_page,
         name="entry_delete",
     ),
     path(
         "watchlists/<uuid:pk>/entries/<uuid:entry_id>/restore/",
-        views.watchlist_entry_restore,
+        views.watchlist_entry_restore_page,
         name="entry_restore",
     ),
 ]

@@ -2,34 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
-from django_tables2 import RequestConfig
 
+from core.pagination import table_paginate
 from watchlists import selectors, services
 from watchlists.errors import WatchlistError
 from watchlists.filters import WatchlistEntryFilter, WatchlistFilter
 from watchlists.models import Watchlist, WatchlistEntry
 from watchlists.tables import WatchlistEntryTable, WatchlistTable, entries_phrase
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # not a parameter: ?per_page= is ignored
 DELETED_COLUMNS = ("deleted_by", "deleted_at")
-
-
-def _paginate(request, table) -> None:
-    """Sort the table as asked and show one page of PAGE_SIZE rows (the page size is not a parameter)."""
-    RequestConfig(request, paginate=False).configure(table)
-    page = request.GET.get("page", "1")
-    try:
-        table.paginate(page=page, per_page=PAGE_SIZE)
-    except PageNotAnInteger:
-        table.page = table.paginator.page(1)
-    except EmptyPage:
-        table.page = table.paginator.page(table.paginator.num_pages)
 
 
 def _back(request, default: str) -> HttpResponseRedirect:
@@ -44,17 +31,17 @@ def _back(request, default: str) -> HttpResponseRedirect:
 
 @require_safe
 @permission_required("watchlists.view_watchlist", raise_exception=True)
-def watchlist_list(request):
+def watchlist_list_page(request):
     filterset = WatchlistFilter(request.GET, queryset=selectors.watchlist_list())
     status = filterset.current_status
     table = WatchlistTable(filterset.qs, exclude=DELETED_COLUMNS if status == selectors.STATUS_ACTIVE else ())
-    _paginate(request, table)
+    table_paginate(request, table, per_page=PAGE_SIZE)
     return render(request, "watchlists/list.html", {"filter": filterset, "table": table, "status": status})
 
 
 @require_safe
 @permission_required("watchlists.view_watchlist", raise_exception=True)
-def watchlist_detail(request, pk):
+def watchlist_detail_page(request, pk):
     try:
         watchlist = selectors.watchlist_get(watchlist_id=pk)
     except Watchlist.DoesNotExist:
@@ -66,57 +53,63 @@ def watchlist_detail(request, pk):
     table = WatchlistEntryTable(
         filterset.qs, exclude=DELETED_COLUMNS if status == selectors.STATUS_ACTIVE else ()
     )
-    _paginate(request, table)
+    table_paginate(request, table, per_page=PAGE_SIZE)
     context = {"watchlist": watchlist, "filter": filterset, "table": table, "status": status}
     return render(request, "watchlists/detail.html", context)
 
 
+def _deleted_message(name: str, entries: int) -> str:
+    entries_deleted = entries_phrase(entries, "active entry", "active entries")
+    return f"Deleted the watchlist “{name}” and {entries_deleted}. It can be restored from the Deleted view."
+
+
+def _restored_message(name: str, entries: int) -> str:
+    return f"Restored the watchlist “{name}” with {entries_phrase(entries)}."
+
+
 @require_POST
 @permission_required("watchlists.delete_watchlist", raise_exception=True)
-def watchlist_delete(request, pk):
-    try:
-        counts = services.watchlist_soft_delete(watchlist_id=pk, actor=request.user)
-    except Watchlist.DoesNotExist:
-        raise Http404("No such watchlist") from None
-    name = Watchlist.all_objects.values_list("name", flat=True).get(pk=pk)
-    if counts.watchlists:
-        entries = entries_phrase(counts.entries, "active entry", "active entries")
-        messages.success(
-            request,
-            f"Deleted the watchlist “{name}” and {entries}. It can be restored from the Deleted view.",
-        )
-    else:
-        messages.warning(request, f"The watchlist “{name}” was already deleted.")
-    return _back(request, reverse("watchlists:list"))
+def watchlist_delete_page(request, pk):
+    return _watchlist_change(
+        request, pk, services.watchlist_soft_delete, done=_deleted_message, unchanged="was already deleted"
+    )
 
 
 @require_POST
 @permission_required("watchlists.restore_watchlist", raise_exception=True)
-def watchlist_restore(request, pk):
+def watchlist_restore_page(request, pk):
+    return _watchlist_change(
+        request, pk, services.watchlist_restore, done=_restored_message, unchanged="was not deleted"
+    )
+
+
+def _watchlist_change(request, pk, service, *, done, unchanged: str):
+    """Run one watchlist service and redirect back with its outcome as a message."""
+    default = reverse("watchlists:list")
     try:
-        counts = services.watchlist_restore(watchlist_id=pk, actor=request.user)
+        counts = service(watchlist_id=pk, actor=request.user)
     except Watchlist.DoesNotExist:
         raise Http404("No such watchlist") from None
     except WatchlistError as exc:
         messages.error(request, str(exc))
-        return _back(request, reverse("watchlists:list"))
+        return _back(request, default)
     name = Watchlist.all_objects.values_list("name", flat=True).get(pk=pk)
     if counts.watchlists:
-        messages.success(request, f"Restored the watchlist “{name}” with {entries_phrase(counts.entries)}.")
+        messages.success(request, done(name, counts.entries))
     else:
-        messages.warning(request, f"The watchlist “{name}” was not deleted.")
-    return _back(request, reverse("watchlists:list"))
+        messages.warning(request, f"The watchlist “{name}” {unchanged}.")
+    return _back(request, default)
 
 
 @require_POST
 @permission_required("watchlists.delete_watchlistentry", raise_exception=True)
-def watchlist_entry_delete(request, pk, entry_id):
+def watchlist_entry_delete_page(request, pk, entry_id):
     return _entry_change(request, pk, entry_id, services.watchlist_entry_soft_delete, "Deleted", "deleted")
 
 
 @require_POST
 @permission_required("watchlists.restore_watchlist", raise_exception=True)
-def watchlist_entry_restore(request, pk, entry_id):
+def watchlist_entry_restore_page(request, pk, entry_id):
     return _entry_change(request, pk, entry_id, services.watchlist_entry_restore, "Restored", "active")
 
 

@@ -1,17 +1,21 @@
 """Start the embedded servers, migrate, seed, then run web, worker and beat until Ctrl-C stops them all."""
 
 import contextlib
+import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 from chaverim_admin.devstack import paths
-from chaverim_admin.devstack.servers import DevstackError, EmbeddedPostgres, EmbeddedValkey
+from chaverim_admin.devstack.postgres import EmbeddedPostgres
+from chaverim_admin.devstack.shared import DevstackError
+from chaverim_admin.devstack.valkey import EmbeddedValkey
 
 DEFAULT_DEMO_PASSWORD = "chaverim-demo"  # noqa: S105 (local demo only; DEMO_PASSWORD overrides)
 STOP_GRACE_SECONDS = 15
@@ -43,6 +47,35 @@ def _environment(devdata: Path) -> dict[str, str]:
     return env
 
 
+def _role_environments(env: dict[str, str], embedded: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the environments of the owner's processes and of the web (README, Database roles)."""
+    if not embedded:
+        _say("DATABASE_URL is set: every process connects with it (README, Database roles)")
+        return env, env
+    owner = {**env, "DATABASE_URL": paths.database_url(paths.OWNER_ROLE), "DB_APP_ROLE": paths.APP_ROLE}
+    web = {**owner, "DATABASE_URL": paths.database_url(paths.APP_ROLE)}
+    _say(
+        f"database roles: migrate, maintenance, worker and beat connect as {paths.OWNER_ROLE} (owns every "
+        f"table); the web as {paths.APP_ROLE} (no superuser, owns nothing, no DELETE or TRUNCATE on events)"
+    )
+    return owner, web
+
+
+def _web_role_check(port: str) -> str:
+    """Return what the web's /readyz says about its database role (`ok` or `warning`)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:  # 503 while another check is not ready: the body still says
+        body = exc.read()
+    except OSError:
+        return "unknown"
+    try:
+        return str(json.loads(body).get("database_role", "unknown"))
+    except (ValueError, AttributeError):
+        return "unknown"
+
+
 def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=paths.BASE_DIR, check=True)
 
@@ -66,11 +99,13 @@ def main(argv: list[str]) -> int:
     children: list[tuple[str, subprocess.Popen]] = []
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
+    embedded = not os.environ.get("DATABASE_URL")
     try:
-        if not os.environ.get("DATABASE_URL"):
+        if embedded:
             _say(f"starting embedded PostgreSQL ({paths.postgres_data_dir()})")
             servers.append(EmbeddedPostgres())
             servers[-1].acquire()
+            servers[-1].roles_ensure()
         if not os.environ.get("REDIS_URL"):
             _say(f"starting embedded Valkey ({paths.valkey_socket()})")
             servers.append(EmbeddedValkey())
@@ -78,12 +113,13 @@ def main(argv: list[str]) -> int:
         env = _environment(devdata)
         if not env.get("DEMO_PASSWORD"):
             env["DEMO_PASSWORD"] = DEFAULT_DEMO_PASSWORD
-        _say("applying migrations")
-        _manage(env, "migrate", "--noinput", "--verbosity", "0")
+        owner_env, web_env = _role_environments(env, embedded)
+        _say("applying migrations (and the web role's grants)")
+        _manage(owner_env, "migrate", "--noinput", "--verbosity", "0")
         _say("loading demo data (first run only)")
-        _manage(env, "seed_demo")
+        _manage(owner_env, "seed_demo")
         _say("running partition maintenance")
-        _manage(env, "partitions", "rotate")
+        _manage(owner_env, "partitions", "rotate")
         port = env.get("PORT", "8000")
         commands = {
             "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--insecure"],
@@ -118,11 +154,13 @@ def main(argv: list[str]) -> int:
         }
         for name, command in commands.items():
             # Each child leads its own process group, so that stopping it stops its own children too.
+            child_env = web_env if name == "web" else owner_env
             children.append(
-                (name, subprocess.Popen(command, env=env, cwd=paths.BASE_DIR, start_new_session=True))
+                (name, subprocess.Popen(command, env=child_env, cwd=paths.BASE_DIR, start_new_session=True))
             )
         _wait_for_web(port, children)
         _say(f"ready in {time.monotonic() - started:.1f} s: http://127.0.0.1:{port}/")
+        _say(f"the web's database role check: {_web_role_check(port)}")
         password_note = "" if os.environ.get("DEMO_PASSWORD") else " (default; set DEMO_PASSWORD to change)"
         _say(f"log in as admin, ops, editor or sites with password {env['DEMO_PASSWORD']!r}{password_note}")
         _say("Ctrl-C stops everything")

@@ -8,6 +8,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 DATABASE_NAME = "chaverim"
 DATABASE_USER = "postgres"
+# `make run` connects as these (README, Database roles): the owner runs migrate, maintenance, worker and beat;
+# the web runs as the app role, which owns nothing. The tests connect as DATABASE_USER.
+OWNER_ROLE = "chaverim_owner"
+APP_ROLE = "chaverim_app"
 # A unix socket path longer than this cannot be bound (sun_path is 108 bytes with its NUL).
 _MAX_SOCKET_PATH = 100
 
@@ -67,6 +71,11 @@ def default_database() -> dict:
         "HOST": str(postgres_socket_dir()),
         "PORT": "5432",
     }
+
+
+def database_url(role: str) -> str:
+    """Return a DATABASE_URL for the embedded server's private socket as `role` (no password needed)."""
+    return f"postgres://{role}@/{DATABASE_NAME}?host={postgres_socket_dir()}"
 
 
 def default_redis_url() -> str:

@@ -20,10 +20,45 @@ CREATE TABLE audit_log (
 ) PARTITION BY RANGE (occurred_at);
 CREATE INDEX ix_audit_log_object ON audit_log (object_type, object_id);
 CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
+
+-- Write once, as `events` (events/migrations/0001_initial.py): the app role may only INSERT and SELECT; UPDATE,
+-- DELETE and TRUNCATE are refused to everyone but the owner (or a member of it) with the maintenance flag set
+-- in its transaction, which only the partition engine's DEFAULT rescue does.
+CREATE FUNCTION audit_log_write_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_catalog.current_setting('chaverim.partition_maintenance', true) = 'on'
+       AND pg_catalog.pg_has_role(
+           current_user,
+           (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = TG_RELID),
+           'MEMBER'
+       )
+    THEN
+        IF TG_LEVEL = 'STATEMENT' THEN
+            RETURN NULL;
+        ELSIF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'audit_log is write-once: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'Audit rows leave only with their whole partition, past retention.';
+END;
+$$;
+CREATE TRIGGER audit_log_write_once
+    BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_write_once();
+CREATE TRIGGER audit_log_write_once_truncate
+    BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_write_once();
+CREATE TRIGGER audit_log_write_once_truncate
+    BEFORE TRUNCATE ON audit_log_default
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_write_once();
 """
 
 AUDIT_LOG_REVERSE_SQL = """
 DROP TABLE audit_log;
+DROP FUNCTION audit_log_write_once();
 """
 
 

@@ -15,12 +15,23 @@ CREATE INDEX ix_events_captured_at        ON events (captured_at);
 CREATE INDEX ix_events_collector_captured ON events (collector_id, captured_at);
 CREATE TABLE events_default PARTITION OF events DEFAULT;
 
--- Write once: UPDATE and DELETE are refused, except inside the partition engine's DEFAULT rescue,
--- which sets `SET LOCAL chaverim.partition_maintenance = 'on'` in its own transaction.
+-- Write once. Other roles hold no UPDATE, DELETE or TRUNCATE privilege on `events` in the first place; behind
+-- that, these triggers refuse all three to everyone, except to the table's owner (or a member of it) inside a
+-- transaction that set `SET LOCAL chaverim.partition_maintenance = 'on'`: the partition engine's DEFAULT
+-- rescue and retention. So setting the flag from any other role changes nothing. Catalog names are qualified
+-- with pg_catalog, so that no search_path can put another function in their place.
 CREATE FUNCTION events_write_once() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('chaverim.partition_maintenance', true) = 'on' THEN
-        IF TG_OP = 'DELETE' THEN
+    IF pg_catalog.current_setting('chaverim.partition_maintenance', true) = 'on'
+       AND pg_catalog.pg_has_role(
+           current_user,
+           (SELECT c.relowner FROM pg_catalog.pg_class AS c WHERE c.oid = TG_RELID),
+           'MEMBER'
+       )
+    THEN
+        IF TG_LEVEL = 'STATEMENT' THEN
+            RETURN NULL;
+        ELSIF TG_OP = 'DELETE' THEN
             RETURN OLD;
         END IF;
         RETURN NEW;
@@ -30,9 +41,19 @@ BEGIN
               HINT = 'Expired months leave only by dropping or detaching their partition.';
 END;
 $$;
+-- A row trigger on the parent is cloned to every partition, present and future.
 CREATE TRIGGER events_write_once
     BEFORE UPDATE OR DELETE ON events
     FOR EACH ROW EXECUTE FUNCTION events_write_once();
+-- TRUNCATE triggers are statement-level, and those are not cloned to partitions: TRUNCATE fires the trigger
+-- of each table it empties that has one, so a partition truncated by name needs its own. The engine gives
+-- each new month one like these.
+CREATE TRIGGER events_write_once_truncate
+    BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION events_write_once();
+CREATE TRIGGER events_write_once_truncate
+    BEFORE TRUNCATE ON events_default
+    FOR EACH STATEMENT EXECUTE FUNCTION events_write_once();
 """
 
 EVENTS_REVERSE_SQL = """

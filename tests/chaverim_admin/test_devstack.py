@@ -4,14 +4,75 @@ import os
 import pwd
 import stat
 import subprocess
+import sys
 
 import pytest
 
-from chaverim_admin.devstack import paths, servers
+from chaverim_admin.devstack import paths
+from chaverim_admin.devstack.postgres import EmbeddedPostgres
+from chaverim_admin.devstack.shared import SharedServer
+from chaverim_admin.devstack.valkey import EmbeddedValkey
 
 
 def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
+
+
+class _RecordingServer(SharedServer):
+    """A server that only records being started and stopped."""
+
+    def __init__(self):
+        super().__init__("recording")
+        self.running = False
+        self.calls = []
+
+    def is_running(self) -> bool:
+        return self.running
+
+    def _start(self) -> None:
+        self.calls.append("start")
+        self.running = True
+
+    def _stop(self) -> None:
+        self.calls.append("stop")
+        self.running = False
+
+
+def test_the_first_holder_starts_a_shared_server_and_later_ones_join_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEVDATA_DIR", str(tmp_path))
+    server = _RecordingServer()
+
+    assert server.acquire() is True
+    assert server.acquire() is False
+    assert server.calls == ["start"]
+    assert server.holders.path == tmp_path / "recording.holders.json"
+
+
+def test_a_shared_server_stops_only_when_its_last_holder_lets_go(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEVDATA_DIR", str(tmp_path))
+    server = _RecordingServer()
+    server.acquire()
+    server.holders.add(os.getppid())  # another live process holding it
+
+    server.release()
+    assert server.calls == ["start"]
+
+    server.holders.remove(os.getppid())
+    server.acquire()
+    server.release()
+    assert server.calls == ["start", "stop"]
+
+
+def test_holders_that_died_do_not_keep_a_shared_server_running(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEVDATA_DIR", str(tmp_path))
+    finished = subprocess.Popen([sys.executable, "-c", ""])
+    finished.wait()
+    server = _RecordingServer()
+    server.acquire()
+    server.holders.add(finished.pid)
+
+    server.release()
+    assert server.calls == ["start", "stop"]
 
 
 def test_postgres_listens_only_on_a_private_socket():
@@ -33,15 +94,15 @@ def test_starting_the_servers_again_leaves_the_checkout_permissions_alone():
     before = {folder: _mode(folder) for folder in folders}
     # This process holds the servers already (tests/conftest.py): acquire is idempotent, and releasing
     # here would stop them under the rest of the suite.
-    servers.EmbeddedPostgres().acquire()
-    servers.EmbeddedValkey().acquire()
+    EmbeddedPostgres().acquire()
+    EmbeddedValkey().acquire()
     assert {folder: _mode(folder) for folder in folders} == before
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can try connecting as another local user")
 def test_another_local_user_cannot_connect_to_the_database():
     nobody = pwd.getpwnam("nobody")
-    psql = servers.EmbeddedPostgres().bin_dir / "psql"
+    psql = EmbeddedPostgres().bin_dir / "psql"
     result = subprocess.run(
         [
             str(psql),

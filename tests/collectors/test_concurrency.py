@@ -1,41 +1,19 @@
 """collector_update under real races: threads, each on its own database connection."""
 
 import threading
-import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from collectors.errors import ConflictError
 from collectors.forms import CollectorAdminForm
 from collectors.models import Collector
 from collectors.services import collector_update
 from tests.factories import CollectorFactory
+from tests.support.threads import THREAD_TIMEOUT, run_in_threads
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("clean_platform_tables")
-
-THREAD_TIMEOUT = 60
-
-
-def _run_in_threads(targets):
-    """Run each callable in its own thread (own connection, closed at the end); return results by index."""
-    results: dict[int, object] = {}
-
-    def run(index, target):
-        try:
-            results[index] = target()
-        except Exception as error:  # recorded for the test to assert on
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(THREAD_TIMEOUT)
-        assert not thread.is_alive(), "a writer hung"
-    return [results[i] for i in range(len(targets))]
 
 
 def test_two_editors_at_the_same_version_exactly_one_wins():
@@ -54,7 +32,7 @@ def test_two_editors_at_the_same_version_exactly_one_wins():
 
         return edit
 
-    results = _run_in_threads([editor("Alice"), editor("Bob")])
+    results = run_in_threads(editor("Alice"), editor("Bob"), returned=(ConflictError,))
     winners = [r for r in results if isinstance(r, Collector)]
     losers = [r for r in results if isinstance(r, ConflictError)]
     assert len(winners) == 1
@@ -77,10 +55,7 @@ def _set_once_a_writer_waits(event: threading.Event):
     """Return a thread body that sets `event` once some backend is waiting for a row lock."""
 
     def watch():
-        deadline = time.monotonic() + THREAD_TIMEOUT
-        while not _waiting_on_lock():
-            assert time.monotonic() < deadline, "no writer ever waited for the row lock"
-            time.sleep(0.02)
+        wait_until(_waiting_on_lock, timeout=THREAD_TIMEOUT, what="a writer to wait for the row lock")
         event.set()
         return True
 
@@ -105,8 +80,8 @@ def test_a_writer_blocked_behind_an_uncommitted_update_gets_a_conflict_once_it_c
         assert first_updated.wait(THREAD_TIMEOUT)
         return collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "B"})
 
-    first_result, second_result, released = _run_in_threads(
-        [first, second, _set_once_a_writer_waits(may_commit)]
+    first_result, second_result, released = run_in_threads(
+        first, second, _set_once_a_writer_waits(may_commit), returned=(ConflictError,)
     )
     assert released is True
     assert isinstance(first_result, Collector)
@@ -138,8 +113,8 @@ def test_admin_form_holds_the_row_from_its_version_check_to_the_save():
         assert checked.wait(THREAD_TIMEOUT)
         return collector_update(collector_id=collector.pk, expected_version=1, changes={"site_name": "Other"})
 
-    admin_result, other_result, released = _run_in_threads(
-        [admin_save, other_writer, _set_once_a_writer_waits(may_save)]
+    admin_result, other_result, released = run_in_threads(
+        admin_save, other_writer, _set_once_a_writer_waits(may_save), returned=(ConflictError,)
     )
     assert released is True
     assert isinstance(admin_result, Collector)
@@ -177,8 +152,7 @@ def test_many_editors_with_retries_lose_no_update():
 
         return edit
 
-    results = _run_in_threads([editor(n) for n in range(editors)])
-    assert all(isinstance(r, tuple) for r in results), results
+    results = run_in_threads(*[editor(n) for n in range(editors)])
     total_wins = sum(wins for wins, _ in results)
     row = Collector.objects.get(pk=collector.pk)
     assert total_wins == editors * attempts
@@ -206,7 +180,7 @@ def test_many_editors_at_one_version_leave_exactly_one_winner():
 
         return edit
 
-    results = _run_in_threads([editor(n) for n in range(editors)])
+    results = run_in_threads(*[editor(n) for n in range(editors)], returned=(ConflictError,))
     winners = [r for r in results if isinstance(r, Collector)]
     assert len(winners) == 1
     assert sum(isinstance(r, ConflictError) for r in results) == editors - 1

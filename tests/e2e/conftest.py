@@ -1,8 +1,6 @@
-"""Browser harness: the system Chromium driven by Playwright against pytest-django's live server."""
+"""Browser harness: pytest-playwright's fixtures, the system Chromium, pytest-django's live server."""
 
-import contextlib
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -11,8 +9,6 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between browser
 # steps are still plain synchronous code, so Django's async-safety guard would only get in the way.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 # Chromium without anything that phones home or updates itself behind the test's back.
 CHROMIUM_ARGS = [
@@ -25,12 +21,30 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-dev-shm-usage",
 ]
+BROWSER_TIMEOUT_MS = 15_000
+
+PLAIN_HTTP = {
+    "SECURE_SSL_REDIRECT": False,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+    "SECURE_HSTS_SECONDS": 0,
+}
 
 
 def chromium_path() -> str | None:
     """Return the Chromium to drive: $CHROMIUM_PATH, else `chromium` on PATH, else /usr/bin/chromium."""
     candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
+
+
+def pytest_configure(config):
+    # pytest-playwright keeps nothing by default; keep a full-page screenshot and a trace of every failed
+    # browser test under --output (test-results/). --screenshot=on or --tracing=on keep them for every test.
+    if config.option.screenshot == "off":
+        config.option.screenshot = "only-on-failure"
+        config.option.full_page_screenshot = True
+    if config.option.tracing == "off":
+        config.option.tracing = "retain-on-failure"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -40,19 +54,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    item.stash.setdefault(_REPORTS, {})[report.when] = report
-    return report
-
-
-_REPORTS = pytest.StashKey[dict]()
-
-
 @pytest.fixture(scope="session")
-def browser():
-    """Launch the system Chromium once per session (never a downloaded browser)."""
+def browser_type_launch_args(browser_type_launch_args, browser_name):
+    """Launch the system Chromium (never a downloaded browser); --headed and --slowmo still apply."""
+    if browser_name != "chromium" or browser_type_launch_args.get("channel"):
+        only_chromium = "The browser tests drive the system Chromium only: drop --browser, --browser-channel."
+        pytest.fail(only_chromium, pytrace=False)
     executable = chromium_path()
     if executable is None:
         pytest.fail(
@@ -60,26 +67,35 @@ def browser():
             "`apt-get install chromium` (or set CHROMIUM_PATH to a Chromium binary).",
             pytrace=False,
         )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            # Chromium's sandbox cannot start as root (containers, CI); elsewhere keep it.
-            chromium_sandbox=os.geteuid() != 0,
-            args=CHROMIUM_ARGS,
-        )
-        yield browser
-        browser.close()
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        # Chromium's sandbox cannot start as root (containers, CI); elsewhere keep it.
+        "chromium_sandbox": os.geteuid() != 0,
+        "args": CHROMIUM_ARGS,
+    }
 
 
-PLAIN_HTTP = {
-    "SECURE_SSL_REDIRECT": False,
-    "SESSION_COOKIE_SECURE": False,
-    "CSRF_COOKIE_SECURE": False,
-    "SECURE_HSTS_SECONDS": 0,
-}
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Open every page against the live server: page.goto("/watchlists/").
+
+    pytest-playwright's browser_context_args passes this on to every browser context (its own fallback fixture
+    for --base-url is deprecated under pytest 9, and a URL given there would not be this test database's).
+    """
+    return live_server.url
+
+
+@pytest.fixture
+def new_context(new_context):
+    """Make browser contexts (each with its own cookies) that give up on a missing element after 15 s."""
+
+    def new_context_with_timeout(**kwargs):
+        context = new_context(**kwargs)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        return context
+
+    return new_context_with_timeout
 
 
 @pytest.fixture(scope="session")
@@ -113,39 +129,6 @@ def _plain_http_cookies(settings):
     """Send session and CSRF cookies over the live server's plain HTTP."""
     for name, value in PLAIN_HTTP.items():
         setattr(settings, name, value)
-
-
-@pytest.fixture
-def new_page(browser, request, live_server):
-    """Open pages in fresh browser contexts (own cookies); screenshot each one if the test fails."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-
-    reports = request.node.stash.get(_REPORTS, {})
-    failed = any(report.failed for report in reports.values())
-    if failed:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
-        for n, context in enumerate(contexts):
-            for m, page in enumerate(context.pages):
-                # A failed screenshot must not hide the test's own failure.
-                with contextlib.suppress(Exception):
-                    page.screenshot(path=str(RESULTS_DIR / f"{name}-{n}-{m}.png"), full_page=True)
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page):
-    """One fresh page."""
-    return new_page()
 
 
 def log_in(page, username: str, password: str) -> None:

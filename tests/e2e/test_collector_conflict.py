@@ -11,11 +11,12 @@ pytestmark = pytest.mark.usefixtures("clean_platform_tables")
 CONFLICT = "This collector was modified by another request"
 
 
-def test_second_editor_sees_the_conflict_keeps_their_input_and_applies_it_on_top(new_page):
+def test_second_editor_sees_the_conflict_keeps_their_input_and_applies_it_on_top(new_context):
     UserFactory(username="first", groups=["Collector admins"])
     UserFactory(username="second", groups=["Collector admins"])
     collector = CollectorFactory(site_name="North gate", config={"fps": 15, "lanes": 2})
-    first, second = new_page(), new_page()
+    # Two browser contexts: two sessions, as two people at two desks.
+    first, second = new_context().new_page(), new_context().new_page()
     log_in(first, "first", PASSWORD)
     log_in(second, "second", PASSWORD)
     first.goto(f"/collectors/{collector.pk}/edit/")

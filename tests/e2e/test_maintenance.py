@@ -1,9 +1,6 @@
-import os
-import subprocess
-import sys
-import time
+"""An operator previews and runs maintenance in the browser, and a real worker carries it out."""
+
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -11,9 +8,9 @@ from chaverim_admin.celery import app
 from partitions.models import MaintenanceRun
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD, UserFactory
-from tests.faults.database import monthly_partitions_drop, test_database_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.celery_worker import celery_worker
+from tests.support.partitions import drop_partitions
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -23,39 +20,12 @@ def celery_worker_on_private_queue(clean_platform_tables):
     queue = f"e2e-{uuid.uuid4().hex[:12]}"
     previous = app.conf.task_default_queue
     app.conf.task_default_queue = queue
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "DB_POOL_SIZE": "0"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "chaverim_admin",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield worker
-    app.conf.task_default_queue = previous
-    worker.terminate()
     try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
-    monthly_partitions_drop()
+        with celery_worker(queue=queue) as worker:
+            yield worker
+    finally:
+        app.conf.task_default_queue = previous
+        drop_partitions()
 
 
 def _finished_run_listed(page) -> bool:
@@ -86,11 +56,12 @@ def test_ops_user_previews_and_runs_maintenance_and_sees_the_run(page, celery_wo
     assert run_link.get_attribute("href") == f"/partitions/runs/{MaintenanceRun.objects.get().pk}/"
 
     # The run is listed at once ("queued"), then "running" once the worker starts it, then finished.
-    deadline = time.monotonic() + 90
-    while not _finished_run_listed(page) and time.monotonic() < deadline:
-        assert celery_worker_on_private_queue.poll() is None, "the Celery worker stopped"
-        time.sleep(0.5)
+    def finished_after_reload() -> bool:
+        assert celery_worker_on_private_queue.running(), "the Celery worker stopped"
         page.reload()
+        return _finished_run_listed(page)
+
+    wait_until(finished_after_reload, timeout=90, interval=0.5, what="the finished run in the list")
     row = page.locator("#runs tbody tr").first
     assert "Run now (web)" in row.inner_text()
     assert "success" in row.inner_text()

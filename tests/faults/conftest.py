@@ -5,15 +5,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.subprocesses import ROOT
+from tests.support.waiting import wait_until
 
 
 def _free_port() -> int:
@@ -79,18 +78,21 @@ def start_web_server(extra_env: dict[str, str]):
     )
     process.log = log
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+    def answers_healthz() -> bool:
         if process.poll() is not None:
-            output = _read_log(process)
-            pytest.fail(f"the web server did not start:\n{output[-3000:]}")
+            pytest.fail(f"the web server did not start:\n{_read_log(process)[-3000:]}")
         try:
-            if http(base + "/healthz", timeout=2).status == 200:
-                return process, base
+            return http(base + "/healthz", timeout=2).status == 200
         except OSError:
-            time.sleep(0.2)
-    stop_web_server(process)
-    pytest.fail("the web server did not answer /healthz within 60 s")
+            return False
+
+    try:
+        wait_until(answers_healthz, timeout=60, interval=0.2, what="the web server to answer /healthz")
+    except BaseException:
+        stop_web_server(process)
+        raise
+    return process, base
 
 
 def _read_log(process) -> str:

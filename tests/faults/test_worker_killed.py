@@ -2,11 +2,6 @@
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,25 +10,13 @@ from django.db import connection
 
 from partitions.models import MaintenanceRun
 from tests.factories import insert_events
-from tests.faults.database import MANAGED_NAME, monthly_partitions_drop, test_database_url
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _manage(*args: str, wait: bool = True):
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "DB_POOL_SIZE": "0"}
-    command = [sys.executable, "manage.py", *args]
-    if not wait:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-    return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+from tests.support.partitions import MONTHLY_NAME, drop_partitions
+from tests.support.subprocesses import manage, manage_in_background
+from tests.support.waiting import wait_until
 
 
 def _plan() -> list[dict]:
-    result = _manage("partitions", "plan", "--json")
+    result = manage("partitions", "plan", "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["actions"]
 
@@ -48,23 +31,18 @@ def _orphans(cursor) -> list[str]:
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname ~ %s "
         "AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)",
-        [MANAGED_NAME],
+        [MONTHLY_NAME],
     )
     return [row[0] for row in cursor.fetchall()]
 
 
-def _wait_for_blocked_attach(cursor, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query ILIKE %s",
-            ["%ATTACH PARTITION%"],
-        )
-        if cursor.fetchone()[0]:
-            return
-        time.sleep(0.05)
-    pytest.fail("the rotation never reached the blocked ATTACH")
+def _attach_blocked(cursor) -> bool:
+    cursor.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query ILIKE %s",
+        ["%ATTACH PARTITION%"],
+    )
+    return cursor.fetchone()[0] > 0
 
 
 def _backends(cursor) -> set[int]:
@@ -75,20 +53,10 @@ def _backends(cursor) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _wait_for_backends_gone(cursor, baseline: set[int], timeout: float = 30) -> None:
-    """Wait until the killed worker's connections have ended (the server rolls their work back)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if _backends(cursor) <= baseline:
-            return
-        time.sleep(0.05)
-    pytest.fail("the killed worker's database sessions did not end")
-
-
 @pytest.fixture
 def drop_created_partitions(clean_platform_tables):
     yield
-    monthly_partitions_drop()
+    drop_partitions()
 
 
 def test_rotation_killed_mid_action_leaves_no_half_made_partition_and_the_next_run_finishes(
@@ -113,17 +81,25 @@ def test_rotation_killed_mid_action_leaves_no_half_made_partition_and_the_next_r
                 "AND backend_type = 'client backend'"
             )
             baseline = {row[0] for row in cursor.fetchall()}
-            worker = _manage("partitions", "rotate", wait=False)
+            worker = manage_in_background("partitions", "rotate")
             try:
                 with _side_connection() as watcher, watcher.cursor() as watch:
                     watcher.autocommit = True
-                    _wait_for_blocked_attach(watch)
+                    wait_until(
+                        lambda: _attach_blocked(watch), timeout=60, what="the rotation's blocked ATTACH"
+                    )
                     worker.kill()
-                    worker.wait(timeout=30)
-                    _wait_for_backends_gone(watch, baseline)
+                    worker.communicate(timeout=30)
+                    # The server rolls the killed worker's work back once its sessions have ended.
+                    wait_until(
+                        lambda: _backends(watch) <= baseline,
+                        timeout=30,
+                        what="the killed worker's sessions to end",
+                    )
             finally:
                 if worker.poll() is None:
                     worker.kill()
+                    worker.communicate()
         blocker.rollback()
     finally:
         blocker.close()
@@ -141,7 +117,7 @@ def test_rotation_killed_mid_action_leaves_no_half_made_partition_and_the_next_r
     assert killed.status == MaintenanceRun.Status.RUNNING
     assert killed.finished_at is None
 
-    again = _manage("partitions", "rotate", "--json")
+    again = manage("partitions", "rotate", "--json")
 
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["status"] == "success"

@@ -26,3 +26,13 @@ def test_maintenance_runs_are_listed_and_readable_but_not_editable(client):
     assert add.status_code == 403
     assert delete.status_code == 403
     assert MaintenanceRun.objects.filter(pk=run.pk).exists()
+
+
+@pytest.mark.parametrize("params", [{"status": "\x00"}, {"status__exact": "succ\x00ess"}, {"table": "\x00"}])
+def test_a_nul_in_a_filter_is_refused_like_any_bad_filter_not_a_server_error(client, params):
+    client.force_login(UserFactory(is_superuser=True))
+
+    response = client.get(reverse("admin:partitions_maintenancerun_changelist"), params)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")

@@ -12,9 +12,20 @@ from django.utils import timezone
 from partitions.models import MaintenanceRun
 from partitions.planner import month_index, partition_name
 from tests.factories import insert_events
-from tests.partitions.conftest import attach_month, manage, partition_names
+from tests.support.db_roles import TEST_APP_ROLE
+from tests.support.partitions import attach_month, partition_names
+from tests.support.subprocesses import manage
 
-CURRENT = month_index(timezone.now())
+# The clock stands still at the start of each test (in this process), so a test never straddles a month end.
+pytestmark = pytest.mark.time_machine(None, tick=False)
+
+
+@pytest.fixture
+def current() -> int:
+    """This UTC month, read when the test starts (the clock is pinned there for the whole test)."""
+    return month_index(timezone.now())
+
+
 ACTION_KEYS = {"table", "action", "partition", "from", "to", "default_rows"}
 
 
@@ -40,12 +51,12 @@ def test_plan_json_lists_actions_with_the_contract_keys_and_offsets():
 
 
 @pytest.mark.django_db
-def test_plan_reads_clearly_without_json():
+def test_plan_reads_clearly_without_json(current):
     insert_events(captured_at=timezone.now())
 
     text = run("plan", "--table", "events")
 
-    assert f"create  {partition_name('events', CURRENT)}" in text
+    assert f"create  {partition_name('events', current)}" in text
     assert "current month; moves 1 row from DEFAULT" in text
     assert "audit_log" not in text
 
@@ -71,9 +82,9 @@ def test_rotate_dry_run_prints_the_plan_with_no_run_and_changes_nothing():
 
 
 @pytest.mark.django_db
-def test_rotate_exits_one_when_an_action_fails(settings):
+def test_rotate_exits_one_when_an_action_fails(settings, current):
     settings.PARTITION_RETENTION_MODE = "detach"
-    expired = attach_month("events", CURRENT - 90)
+    expired = attach_month("events", current - 90)
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA archive; CREATE TABLE archive."{expired}" (id int)')
 
@@ -85,17 +96,17 @@ def test_rotate_exits_one_when_an_action_fails(settings):
 
 
 @pytest.mark.django_db
-def test_status_json_has_health_problems_and_partitions():
-    attach_month("events", CURRENT)
+def test_status_json_has_health_problems_and_partitions(current):
+    attach_month("events", current)
 
     status = json.loads(run("status", "--json", "--table", "events"))
 
     (events,) = status["tables"]
     assert events["health"] == "critical"
-    assert any(partition_name("events", CURRENT + 1) in p for p in events["problems"])
+    assert any(partition_name("events", current + 1) in p for p in events["problems"])
     assert events["months_ahead"] == 0
     assert events["partitions"][0] == {
-        "name": partition_name("events", CURRENT),
+        "name": partition_name("events", current),
         "from": events["partitions"][0]["from"],
         "to": events["partitions"][0]["to"],
         "state": "managed",
@@ -105,11 +116,11 @@ def test_status_json_has_health_problems_and_partitions():
 
 
 @pytest.mark.django_db
-def test_status_reads_clearly_without_json():
+def test_status_reads_clearly_without_json(current):
     text = run("status")
 
     assert "events (captured_at): CRITICAL" in text
-    assert f"! {partition_name('events', CURRENT)}" in text
+    assert f"! {partition_name('events', current)}" in text
     assert "events_default" in text and "unknown" in text
 
 
@@ -139,3 +150,16 @@ def test_command_line_exit_codes_and_json_only_on_stdout(clean_partitions):
     assert bad_subcommand.returncode == 2
     assert status.returncode == 0
     assert {table["table"] for table in json.loads(status.stdout)["tables"]} == {"events", "audit_log"}
+
+
+def test_rotate_as_the_app_role_exits_one_with_one_line_naming_the_owner_role(clean_partitions):
+    # PGOPTIONS starts the session as the (NOLOGIN) app role, as the web's DATABASE_URL would.
+    result = manage("partitions", "rotate", PGOPTIONS=f"-c role={TEST_APP_ROLE}")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"CommandError: partitions rotate needs the owner role: {TEST_APP_ROLE} does not own audit_log, "
+        "events (run it with the owner's DATABASE_URL)"
+    )
+    assert partition_names("events") == []

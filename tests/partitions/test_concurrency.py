@@ -3,8 +3,6 @@
 import contextlib
 import datetime as dt
 import json
-import subprocess
-import sys
 import threading
 import time
 
@@ -17,11 +15,20 @@ from partitions import executor
 from partitions.models import MaintenanceRun
 from partitions.planner import month_index, month_start, partition_name
 from partitions.services import partitions_apply
-from tests.partitions.conftest import ROOT, partition_names, subprocess_env
+from tests.support.partitions import partition_names, rows_by_partition
+from tests.support.subprocesses import manage, manage_in_background
+from tests.support.threads import running_in_thread
+from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.usefixtures("clean_partitions")
+# The clock stands still at the start of each test in this process; subprocesses and other connections
+# keep the real one.
+pytestmark = [pytest.mark.usefixtures("clean_partitions"), pytest.mark.time_machine(None, tick=False)]
 
-CURRENT = month_index(timezone.now())
+
+@pytest.fixture
+def current() -> int:
+    """This UTC month, read when the test starts (the clock is pinned there for the whole test)."""
+    return month_index(timezone.now())
 
 
 def other_connection() -> psycopg.Connection:
@@ -49,13 +56,11 @@ def ingesting(*, lock_timeout: str | None = None):
                 except psycopg.Error as exc:
                     errors.append(exc)
 
-    thread = threading.Thread(target=ingest)
-    thread.start()
-    try:
-        yield inserted, errors
-    finally:
-        stop.set()
-        thread.join(timeout=30)
+    with running_in_thread(ingest):
+        try:
+            yield inserted, errors
+        finally:
+            stop.set()
 
 
 def test_a_lock_held_on_the_parent_fails_the_run_in_bounded_time_and_the_next_run_succeeds(
@@ -102,32 +107,21 @@ def test_a_concurrent_run_holding_the_advisory_lock_makes_this_run_skipped():
     assert partition_names("events") == []
 
 
-def test_three_rotations_started_at_once_all_exit_zero_and_agree():
-    env = subprocess_env()
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "partitions", "rotate", "--json"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(3)
-    ]
+def test_three_rotations_started_at_once_all_exit_zero_and_agree(current):
+    processes = [manage_in_background("partitions", "rotate", "--json") for _ in range(3)]
     outputs = [process.communicate(timeout=120) for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0, 0], [err for _out, err in outputs]
     results = [json.loads(out) for out, _err in outputs]
     assert {result["status"] for result in results} <= {"success", "skipped"}
     created = [a["partition"] for result in results for a in result["actions"] if a["result"] == "success"]
-    expected = [partition_name(table, CURRENT + i) for table in ("events", "audit_log") for i in range(4)]
+    expected = [partition_name(table, current + i) for table in ("events", "audit_log") for i in range(4)]
     assert sorted(created) == sorted(expected)  # each month created once, by exactly one run
-    assert partition_names("events") == [partition_name("events", CURRENT + i) for i in range(4)]
+    assert partition_names("events") == [partition_name("events", current + i) for i in range(4)]
     assert MaintenanceRun.objects.filter(status=MaintenanceRun.Status.FAILED).count() == 0
 
 
-def test_non_utc_database_and_session_time_zones_leave_bounds_at_utc_midnight():
+def test_non_utc_database_and_session_time_zones_leave_bounds_at_utc_midnight(current):
     database = connection.settings_dict["NAME"]
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER DATABASE \"{database}\" SET timezone TO 'Pacific/Chatham'")
@@ -143,51 +137,44 @@ def test_non_utc_database_and_session_time_zones_leave_bounds_at_utc_midnight():
                 "SELECT pg_get_expr(c.relpartbound, c.oid) "
                 "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                 "WHERE i.inhparent = 'events'::regclass AND c.relname = %s",
-                [partition_name("events", CURRENT)],
+                [partition_name("events", current)],
             )
             bound = cursor.fetchone()[0]
         # A subprocess connects afresh and sees the database default time zone.
-        status = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "partitions", "status", "--table", "events", "--json"],
-            env=subprocess_env(),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        status = manage("partitions", "status", "--table", "events", "--json")
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'ALTER DATABASE "{database}" RESET timezone')
 
     assert run.status == MaintenanceRun.Status.SUCCESS
     assert session_zone == "Asia/Kathmandu"  # SET LOCAL left the caller's session alone
-    start = f"{timezone.now():%Y-%m}-01 00:00:00+00"
+    start = f"{month_start(current):%Y-%m-%d %H:%M:%S}+00"
     assert bound.startswith(f"FOR VALUES FROM ('{start}')")
     partitions = json.loads(status.stdout)["tables"][0]["partitions"]
     assert [p["state"] for p in partitions] == ["managed"] * 4 + ["default"]
     assert partitions[0]["from"].endswith("T00:00:00+00:00")
 
 
-def test_inserts_arriving_while_the_live_month_is_rescued_all_succeed_and_land_in_it():
+def test_inserts_arriving_while_the_live_month_is_rescued_all_succeed_and_land_in_it(current):
     with ingesting() as (inserted, errors):
-        time.sleep(0.3)  # rows pile up in DEFAULT: the current month does not exist yet
+        # Rows pile up in DEFAULT (the current month does not exist yet), and keep coming after the rescue.
+        wait_until(lambda: len(inserted) >= 20, timeout=30, what="rows inserted into DEFAULT")
         run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
-        time.sleep(0.3)
+        rescued = len(inserted)
+        wait_until(lambda: len(inserted) >= rescued + 20, timeout=30, what="rows inserted after the rescue")
 
     assert errors == []
     assert run.status == MaintenanceRun.Status.SUCCESS
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1")
-        placed = dict(cursor.fetchall())
-    assert placed == {partition_name("events", CURRENT): len(inserted)}
+    assert rows_by_partition("events") == {partition_name("events", current): len(inserted)}
 
 
-def test_a_long_reader_of_default_never_holds_writers_back_and_the_rescue_waits_for_a_later_run(monkeypatch):
+def test_a_long_reader_of_default_never_holds_writers_back_and_the_rescue_waits_for_a_later_run(
+    monkeypatch, current
+):
     # The default 5 s lock timeout stays; only the waits that would hold writers off are kept brief.
     monkeypatch.setattr(executor, "BACKOFF_SECONDS", 0.05)
     partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
-    stray_month = CURRENT + 6  # beyond the premade months: its rows wait in DEFAULT
+    stray_month = current + 6  # beyond the premade months: its rows wait in DEFAULT
     with other_connection() as setup:
         setup.execute(
             "INSERT INTO events (collector_id, plate_number, captured_at) "

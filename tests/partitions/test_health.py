@@ -1,28 +1,12 @@
-"""Health rules that need no catalog: the crontab arithmetic and the maintenance job's own problems."""
+"""Health rules that need no catalog: the maintenance job's own problems."""
 
 import datetime as dt
 
-import pytest
-
-from partitions.health import cron_next_fire, run_problems
+from partitions.health import run_problems
 from partitions.models import MaintenanceRun
 from partitions.planner import UTC
 
 NOW = dt.datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("expression", "after", "expected"),
-    [
-        ("15 * * * *", dt.datetime(2027, 3, 10, 12, 0), dt.datetime(2027, 3, 10, 12, 15)),
-        ("15 * * * *", dt.datetime(2027, 3, 10, 12, 15), dt.datetime(2027, 3, 10, 13, 15)),
-        ("0 3 * * *", dt.datetime(2027, 12, 31, 4, 0), dt.datetime(2028, 1, 1, 3, 0)),
-        ("0 0 29 2 *", dt.datetime(2027, 3, 1), dt.datetime(2028, 2, 29, 0, 0)),
-        ("30 6 * * 1", dt.datetime(2027, 3, 10, 12, 0), dt.datetime(2027, 3, 15, 6, 30)),  # next Monday
-    ],
-)
-def test_cron_next_fire_reads_the_five_crontab_fields(expression, after, expected):
-    assert cron_next_fire(expression, after.replace(tzinfo=UTC)) == expected.replace(tzinfo=UTC)
 
 
 def run(status: str, *, minutes_ago: int, error: str = "") -> MaintenanceRun:

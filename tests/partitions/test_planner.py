@@ -1,4 +1,4 @@
-"""The planner is pure: these tests build catalog snapshots by hand and never touch the database."""
+"""plan_table is pure: these tests build catalog snapshots by hand and never touch the database."""
 
 import calendar
 import datetime as dt
@@ -8,19 +8,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partitions.catalog import CatalogSnapshot, Child
 from partitions.planner import (
     CREATE,
     DETACH,
     DROP,
     UTC,
+    CatalogSnapshot,
+    Child,
+    PartitionedTable,
+    Reason,
     month_index,
     month_start,
-    parse_bound,
     partition_name,
     plan_table,
 )
-from partitions.registry import PartitionedTable
 
 ENTRY = PartitionedTable(
     table="events",
@@ -233,7 +234,7 @@ def test_default_rows_create_their_month_and_past_retention_rows_are_reported_no
     creates = {a.month: a for a in plan.actions if a.action == CREATE}
     assert creates[current - 2].default_rows == 5
     assert creates[current + 30].default_rows == 2
-    assert creates[current - 1].reason == "gap inside retention"
+    assert creates[current - 1].reason is Reason.GAP
     assert current + 20 not in creates  # far-future rows make an island, not a run of empty months
     assert current - 90 not in creates
     assert plan.stranded_default_rows == {current - 90: 7}
@@ -263,21 +264,21 @@ def test_creates_start_with_the_current_month_so_run_time_rows_land_in_it():
     assert [a.month for a in plan.actions[1:]] == sorted(a.month for a in plan.actions[1:])
 
 
-@pytest.mark.parametrize(
-    ("expression", "expected"),
-    [
-        (
-            "FOR VALUES FROM ('2027-01-01 00:00:00+00') TO ('2027-02-01 00:00:00+00')",
-            (dt.datetime(2027, 1, 1, tzinfo=UTC), dt.datetime(2027, 2, 1, tzinfo=UTC)),
-        ),
-        ("FOR VALUES FROM (MINVALUE) TO ('2020-01-01 00:00:00+00')", "unbounded"),
-        ("FOR VALUES IN (1, 2)", None),
-        ("DEFAULT", None),
-    ],
-)
-def test_parse_bound_reads_range_bounds(expression, expected):
-    parsed = parse_bound(expression)
-    if expected == "unbounded":
-        assert parsed[0].year == 1 and parsed[1] == dt.datetime(2020, 1, 1, tzinfo=UTC)
-    else:
-        assert parsed == expected
+def test_each_action_says_why_with_a_reason_member_and_its_text():
+    now = dt.datetime(2027, 6, 15, tzinfo=UTC)
+    current = month_index(now)
+    snap = snapshot([current - 90, current - 3], default_rows={current + 10: 2})
+
+    plan = plan_table(ENTRY, snap, now=now, wall_now=now)
+
+    reasons = {a.month - current: (a.reason, a.as_dict()["reason"]) for a in plan.actions}
+    assert reasons[0] == (Reason.CURRENT_MONTH, "current month")
+    assert reasons[2] == (Reason.PREMAKE, "premake (2 ahead)")
+    assert reasons[-1] == (Reason.GAP, "gap inside retention")
+    assert reasons[10] == (Reason.DEFAULT_ROWS, "rows waiting in DEFAULT")
+    assert reasons[-90] == (Reason.PAST_RETENTION, "past retention (84 months)")
+
+
+def test_a_naive_now_is_refused():
+    with pytest.raises(ValueError, match="aware"):
+        plan_table(ENTRY, snapshot(), now=dt.datetime(2027, 6, 15), wall_now=dt.datetime.now(UTC))

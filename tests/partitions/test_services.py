@@ -1,4 +1,4 @@
-"""Plan, apply and status against real PostgreSQL (DDL inside the test transaction is rolled back)."""
+"""Plan and apply against real PostgreSQL (DDL inside the test transaction is rolled back)."""
 
 import datetime as dt
 import uuid
@@ -6,35 +6,40 @@ import uuid
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditLog
 from partitions.models import MaintenanceRun
-from partitions.planner import month_index, month_start, partition_name
-from partitions.services import partitions_apply, partitions_plan, partitions_status
+from partitions.planner import Reason, month_index, month_start, partition_name
+from partitions.selectors import table_status_list
+from partitions.services import partitions_apply, partitions_plan
 from tests.factories import insert_events
-from tests.partitions.conftest import attach_month, count_rows, partition_names, rows_by_partition
+from tests.support.partitions import attach_month, count_rows, partition_names, rows_by_partition
 
-pytestmark = pytest.mark.django_db
+# The clock stands still at the start of each test, so a test never straddles a month end.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(None, tick=False)]
 
-CURRENT = month_index(timezone.now())
+
+@pytest.fixture
+def current() -> int:
+    """This UTC month, read when the test starts (the clock is pinned there for the whole test)."""
+    return month_index(timezone.now())
 
 
 def at(month: int, day: int = 15) -> dt.datetime:
     return month_start(month).replace(day=day, hour=12)
 
 
-def window(table: str) -> list[str]:
-    return [partition_name(table, CURRENT + offset) for offset in range(4)]
+def window(table: str, current: int) -> list[str]:
+    return [partition_name(table, current + offset) for offset in range(4)]
 
 
-def test_fresh_rotation_creates_the_current_month_and_three_ahead_for_every_table():
+def test_fresh_rotation_creates_the_current_month_and_three_ahead_for_every_table(current):
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
 
     assert run.status == MaintenanceRun.Status.SUCCESS
-    assert partition_names("events") == window("events")
-    assert partition_names("audit_log") == window("audit_log")
+    assert partition_names("events") == window("events", current)
+    assert partition_names("audit_log") == window("audit_log", current)
     assert [a["result"] for a in run.actions] == ["success"] * 8
     assert run.finished_at is not None
 
@@ -48,14 +53,14 @@ def test_every_ddl_writes_an_audit_row_that_lands_in_a_real_partition():
     assert count_rows("audit_log_default") == 0
 
 
-def test_default_rows_for_past_near_and_far_future_months_are_moved_none_lost():
-    months = {"past": CURRENT - 5, "near": CURRENT + 1, "far": CURRENT + 40}
+def test_default_rows_for_past_near_and_far_future_months_are_moved_none_lost(current):
+    months = {"past": current - 5, "near": current + 1, "far": current + 40}
     insert_events([(uuid.uuid4(), f"P{i}", at(m, day=1 + i)) for i, m in enumerate(months.values())])
-    insert_events([(uuid.uuid4(), "EDGE", month_start(CURRENT + 1) - dt.timedelta(microseconds=1))])
+    insert_events([(uuid.uuid4(), "EDGE", month_start(current + 1) - dt.timedelta(microseconds=1))])
     before = count_rows("events")
     plan = {a.partition: a for p in partitions_plan(table="events") for a in p.actions}
     assert plan[partition_name("events", months["past"])].default_rows == 1
-    assert plan[partition_name("events", months["far"])].reason == "rows waiting in DEFAULT"
+    assert plan[partition_name("events", months["far"])].reason is Reason.DEFAULT_ROWS
 
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
 
@@ -66,16 +71,16 @@ def test_default_rows_for_past_near_and_far_future_months_are_moved_none_lost():
     assert placed[partition_name("events", months["past"])] == 1
     assert placed[partition_name("events", months["near"])] == 1
     assert placed[partition_name("events", months["far"])] == 1
-    assert placed[partition_name("events", CURRENT)] == 1  # the last microsecond of the month stays in it
+    assert placed[partition_name("events", current)] == 1  # the last microsecond of the month stays in it
     moved = {a["partition"]: a["moved_rows"] for a in run.actions}
     assert moved[partition_name("events", months["far"])] == 1
     # The gap between the past month and now is filled; no run of empty months up to the far future.
-    assert partition_name("events", CURRENT - 2) in partition_names("events")
-    assert partition_name("events", CURRENT + 20) not in partition_names("events")
+    assert partition_name("events", current - 2) in partition_names("events")
+    assert partition_name("events", current + 20) not in partition_names("events")
 
 
-def test_default_rows_past_retention_stay_and_are_reported():
-    old = CURRENT - 90
+def test_default_rows_past_retention_stay_and_are_reported(current):
+    old = current - 90
     insert_events(captured_at=at(old))
 
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
@@ -83,12 +88,12 @@ def test_default_rows_past_retention_stay_and_are_reported():
     assert partition_name("events", old) not in partition_names("events")
     assert count_rows("events_default") == 1
     assert run.status == MaintenanceRun.Status.SUCCESS
-    problems = partitions_status(table="events")[0].problems
+    problems = table_status_list(table="events")[0].problems
     assert any("past retention" in p and partition_name("events", old) in p for p in problems)
 
 
-def test_a_second_rotation_has_nothing_to_do():
-    insert_events(captured_at=at(CURRENT - 3))
+def test_a_second_rotation_has_nothing_to_do(current):
+    insert_events(captured_at=at(current - 3))
     partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
 
     second = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
@@ -98,8 +103,8 @@ def test_a_second_rotation_has_nothing_to_do():
     assert all(plan.actions == () for plan in partitions_plan())
 
 
-def test_moved_rows_stay_write_once_in_their_new_partition():
-    insert_events(captured_at=at(CURRENT - 1))
+def test_moved_rows_stay_write_once_in_their_new_partition(current):
+    insert_events(captured_at=at(current - 1))
     partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
 
     with (
@@ -108,12 +113,12 @@ def test_moved_rows_stay_write_once_in_their_new_partition():
         connection.cursor() as cursor,
     ):
         cursor.execute("DELETE FROM events")
-    assert count_rows(partition_name("events", CURRENT - 1)) == 1
+    assert count_rows(partition_name("events", current - 1)) == 1
 
 
-def test_new_partitions_get_the_parent_indexes_and_no_leftover_check():
+def test_new_partitions_get_the_parent_indexes_and_no_leftover_check(current):
     partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
-    name = partition_name("events", CURRENT)
+    name = partition_name("events", current)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_inherits JOIN pg_class ON pg_class.oid = inhrelid "
@@ -130,19 +135,19 @@ def test_new_partitions_get_the_parent_indexes_and_no_leftover_check():
     assert checks == 0
 
 
-def test_lookalike_tables_and_unmanaged_children_are_left_alone():
-    lookalike = partition_name("events", CURRENT + 2)
+def test_lookalike_tables_and_unmanaged_children_are_left_alone(current):
+    lookalike = partition_name("events", current + 2)
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE TABLE "{lookalike}" (id bigint, captured_at timestamptz)')
-        cursor.execute(f'INSERT INTO "{lookalike}" VALUES (1, %s)', [at(CURRENT + 2)])
+        cursor.execute(f'INSERT INTO "{lookalike}" VALUES (1, %s)', [at(current + 2)])
         cursor.execute(
             "CREATE TABLE events_legacy PARTITION OF events "
             "FOR VALUES FROM ('2010-01-01 00:00:00+00') TO ('2011-01-01 00:00:00+00')"
         )
         cursor.execute(
             "CREATE TABLE events_odd PARTITION OF events "
-            f"FOR VALUES FROM ('{month_start(CURRENT + 5):%Y-%m-%d} 12:00:00+00') "
-            f"TO ('{month_start(CURRENT + 6):%Y-%m-%d} 12:00:00+00')"
+            f"FOR VALUES FROM ('{month_start(current + 5):%Y-%m-%d} 12:00:00+00') "
+            f"TO ('{month_start(current + 6):%Y-%m-%d} 12:00:00+00')"
         )
     insert_events(captured_at=dt.datetime(2010, 6, 1, tzinfo=dt.UTC))
 
@@ -153,7 +158,7 @@ def test_lookalike_tables_and_unmanaged_children_are_left_alone():
     assert count_rows(lookalike) == 1
     assert {"events_legacy", "events_odd"} <= set(partition_names("events"))
     assert count_rows("events_legacy") == 1  # past retention, but unmanaged: never dropped
-    status = partitions_status(table="events")[0]
+    status = table_status_list(table="events")[0]
     assert status.health == "warning"
     assert any(lookalike in p and "not a partition" in p for p in status.problems)
     assert any("events_legacy" in p and "left alone" in p for p in status.problems)
@@ -162,11 +167,11 @@ def test_lookalike_tables_and_unmanaged_children_are_left_alone():
 
 
 @pytest.mark.parametrize("mode", ["drop", "detach"])
-def test_partitions_past_retention_are_dropped_or_detached_into_archive(settings, mode):
+def test_partitions_past_retention_are_dropped_or_detached_into_archive(settings, mode, current):
     settings.PARTITION_RETENTION_MODE = mode
-    expired = [attach_month("events", CURRENT - 86), attach_month("events", CURRENT - 85)]
-    kept = attach_month("events", CURRENT - 84)  # upper bound is after now - 84 months
-    insert_events(captured_at=at(CURRENT - 86))
+    expired = [attach_month("events", current - 86), attach_month("events", current - 85)]
+    kept = attach_month("events", current - 84)  # upper bound is after now - 84 months
+    insert_events(captured_at=at(current - 86))
 
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
 
@@ -185,9 +190,9 @@ def test_partitions_past_retention_are_dropped_or_detached_into_archive(settings
     assert AuditLog.objects.filter(action=f"partition.{mode}", object_id=expired[0]).exists()
 
 
-def test_drops_per_run_are_capped_and_the_next_run_continues(settings):
+def test_drops_per_run_are_capped_and_the_next_run_continues(settings, current):
     settings.PARTITION_MAX_DROPS_PER_RUN = 2
-    expired = [attach_month("events", CURRENT - 90 + i) for i in range(5)]
+    expired = [attach_month("events", current - 90 + i) for i in range(5)]
 
     first = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
     second = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
@@ -197,9 +202,9 @@ def test_drops_per_run_are_capped_and_the_next_run_continues(settings):
     assert expired[4] in partition_names("events")
 
 
-def test_a_failed_action_is_recorded_with_its_sqlstate_and_the_run_goes_on(settings):
+def test_a_failed_action_is_recorded_with_its_sqlstate_and_the_run_goes_on(settings, current):
     settings.PARTITION_RETENTION_MODE = "detach"
-    expired = attach_month("events", CURRENT - 90)
+    expired = attach_month("events", current - 90)
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA archive; CREATE TABLE archive."{expired}" (id int)')
 
@@ -211,7 +216,7 @@ def test_a_failed_action_is_recorded_with_its_sqlstate_and_the_run_goes_on(setti
     assert failed[0]["error"].startswith("42P07: ")
     assert run.status == MaintenanceRun.Status.PARTIAL
     assert expired in partition_names("events")  # the whole action rolled back: still attached
-    assert partition_names("events").count(partition_name("events", CURRENT)) == 1
+    assert partition_names("events").count(partition_name("events", current)) == 1
 
 
 def test_dry_run_changes_and_records_nothing():
@@ -224,90 +229,15 @@ def test_dry_run_changes_and_records_nothing():
     assert not MaintenanceRun.objects.exists()
 
 
-def test_status_is_critical_naming_the_missing_current_month_on_a_fresh_database():
-    events = partitions_status(table="events")[0]
-
-    assert events.health == "critical"
-    assert any(partition_name("events", CURRENT) in p and "current month" in p for p in events.problems)
-    assert events.months_ahead == 0
-    assert events.partitions[-1].state == "default"
-
-
-def test_status_is_ok_after_rotation_and_reports_rows_estimates_and_sizes():
-    insert_events(captured_at=at(CURRENT))
-    partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
-    unknown = partitions_status(table="events")[0]
-    with connection.cursor() as cursor:
-        cursor.execute(f'ANALYZE "{partition_name("events", CURRENT)}"')
-
-    events = partitions_status(table="events")[0]
-
-    assert unknown.health == "ok", unknown.problems
-    assert unknown.months_ahead == 3
-    never_analysed = {p.name: p for p in unknown.partitions}[partition_name("events", CURRENT + 1)]
-    assert never_analysed.estimated_rows is None  # unknown, not zero
-    by_name = {p.name: p for p in events.partitions}
-    assert by_name[partition_name("events", CURRENT)].estimated_rows == 1
-    assert by_name[partition_name("events", CURRENT)].total_bytes > 0
-    assert events.as_dict()["partitions"][0]["from"] == month_start(CURRENT).isoformat()
-
-
-def test_status_warns_about_rows_in_default_and_a_failed_last_run():
-    partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
-    insert_events(captured_at=at(CURRENT + 10))
-    MaintenanceRun.objects.create(
-        trigger="beat", status=MaintenanceRun.Status.FAILED, error="create x: 55P03: lock timeout"
-    )
-
-    events = partitions_status(table="events")[0]
-
-    assert events.health == "warning"
-    assert events.default_rows == 1
-    assert any(
-        "events_default holds 1 row" in p and partition_name("events", CURRENT + 10) in p
-        for p in events.problems
-    )
-    assert any("failed: create x: 55P03" in p for p in events.problems)
-
-
-def test_status_warns_when_fewer_months_ahead_than_premake():
-    for offset in range(2):
-        attach_month("events", CURRENT + offset)
-    attach_month("events", CURRENT + 3)
-
-    events = partitions_status(table="events")[0]
-
-    assert events.months_ahead == 1
-    assert any(partition_name("events", CURRENT + 2) in p and "premake is 3" in p for p in events.problems)
-
-
-def _status_queries() -> int:
-    with CaptureQueriesContext(connection) as queries:
-        partitions_status()
-    return len(queries)
-
-
-def test_status_costs_a_fixed_number_of_queries_whatever_the_number_of_partitions():
-    for offset in range(12):
-        attach_month("events", CURRENT - offset)
-    few = _status_queries()
-    for offset in range(12, 96):
-        attach_month("events", CURRENT - offset)
-    insert_events(captured_at=at(CURRENT + 50))
-
-    assert _status_queries() == few
-    assert not any('count(*) from "events"' in q["sql"].lower() for q in connection.queries)
-
-
-def test_plan_with_a_non_utc_now_uses_the_utc_month():
+def test_plan_with_a_non_utc_now_uses_the_utc_month(current):
     # 23:30 at UTC-05:00 on the last day of a month is already the next month in UTC.
-    last_day = month_start(CURRENT + 1) - dt.timedelta(days=1)
+    last_day = month_start(current + 1) - dt.timedelta(days=1)
     local = dt.timezone(dt.timedelta(hours=-5))
     now = dt.datetime(last_day.year, last_day.month, last_day.day, 23, 30, tzinfo=local)
 
     plans = partitions_plan(now=now, table="events")
 
-    assert plans[0].actions[0].partition == partition_name("events", CURRENT + 1)
+    assert plans[0].actions[0].partition == partition_name("events", current + 1)
     assert MaintenanceRun.objects.filter(Q(status="running")).count() == 0
 
 
@@ -323,7 +253,7 @@ def test_a_registered_table_that_is_missing_or_not_partitioned_is_critical_and_f
 ):
     settings.PARTITION_REGISTRY = [{"table": table, "column": column}]
 
-    (status,) = partitions_status()
+    (status,) = table_status_list()
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
 
     assert status.health == "critical"
@@ -333,15 +263,27 @@ def test_a_registered_table_that_is_missing_or_not_partitioned_is_critical_and_f
     assert run.actions == []
 
 
-def test_rows_moved_out_of_default_are_counted_in_the_estimates_at_once():
-    past = CURRENT - 3
+def test_rows_moved_out_of_default_are_counted_in_the_estimates_at_once(current):
+    past = current - 3
     insert_events([(uuid.uuid4(), f"S{i}", at(past, day=1 + i % 27)) for i in range(40)])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE events_default")
 
     partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
 
-    [status] = partitions_status(table="events")
+    [status] = table_status_list(table="events")
     estimates = {p.name: p.estimated_rows for p in status.partitions}
     assert estimates[partition_name("events", past)] == 40
     assert estimates["events_default"] == 0
+
+
+def test_new_months_refuse_truncate_by_name_as_the_parent_does(current):
+    partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+    for table in ("events", "audit_log"):
+        name = partition_name(table, current)
+        with (
+            pytest.raises(DatabaseError, match="write-once"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f'TRUNCATE "{name}"')

@@ -2,10 +2,13 @@
 
 import datetime as dt
 
-from partitions.chart import MAX_TICKS, MonthBar, chart_build, chart_months, human_bytes
-from partitions.services import PartitionStatus
+from partitions.chart import MAX_TICKS, MonthBar, chart_build, chart_months
+from partitions.humanize import human_bytes
+from partitions.selectors import PartitionStatus
 
 UTC = dt.UTC
+NOVEMBER_2026 = 2026 * 12 + 10
+NOVEMBER_2019 = 2019 * 12 + 10
 
 
 def partition(name, start, end, state="managed", rows=None):
@@ -34,21 +37,17 @@ def test_chart_months_keep_managed_monthly_partitions_and_leave_default_and_unma
     months = chart_months(partitions)
 
     assert months == [
-        MonthBar(month=dt.date(2026, 11, 1), name="events_2026_11", estimated_rows=5, total_bytes=8192)
+        MonthBar(month=NOVEMBER_2026, name="events_2026_11", estimated_rows=5, total_bytes=8192)
     ]
 
 
 def test_month_labels_are_thinned_to_at_most_a_dozen_and_start_at_the_first_month():
+    january_2019 = 2019 * 12
     months = [
-        MonthBar(
-            month=dt.date(2019 + (i // 12), i % 12 + 1, 1), name=f"m{i}", estimated_rows=i, total_bytes=0
-        )
-        for i in range(96)
+        MonthBar(month=january_2019 + i, name=f"m{i}", estimated_rows=i, total_bytes=0) for i in range(96)
     ]
 
-    chart = chart_build(
-        months=months, current_month=dt.date(2026, 11, 1), retention_cutoff=dt.date(2019, 11, 1)
-    )
+    chart = chart_build(months=months, current_month=NOVEMBER_2026, retention_cutoff=NOVEMBER_2019)
 
     assert 1 < len(chart.ticks) <= MAX_TICKS
     assert chart.ticks[0].label == "2019-01"
@@ -59,12 +58,10 @@ def test_month_labels_are_thinned_to_at_most_a_dozen_and_start_at_the_first_mont
 def test_one_month_is_labelled_and_sizes_read_in_binary_units():
     chart = chart_build(
         months=[
-            MonthBar(
-                month=dt.date(2026, 11, 1), name="events_2026_11", estimated_rows=1_500_000, total_bytes=0
-            )
+            MonthBar(month=NOVEMBER_2026, name="events_2026_11", estimated_rows=1_500_000, total_bytes=0)
         ],
-        current_month=dt.date(2026, 11, 1),
-        retention_cutoff=dt.date(2019, 11, 1),
+        current_month=NOVEMBER_2026,
+        retention_cutoff=NOVEMBER_2019,
     )
 
     assert [tick.label for tick in chart.ticks] == ["2026-11"]

@@ -12,11 +12,18 @@ from partitions.models import MaintenanceRun
 from partitions.planner import month_index, month_start, partition_name
 from partitions.services import partitions_apply
 from tests.factories import UserFactory, insert_events
-from tests.partitions.conftest import attach_month
+from tests.support.partitions import attach_month
 
-pytestmark = pytest.mark.django_db
+# The clock stands still at the start of each test, so a test never straddles a month end.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(None, tick=False)]
 
-CURRENT = month_index(timezone.now())
+
+@pytest.fixture
+def current() -> int:
+    """This UTC month, read when the test starts (the clock is pinned there for the whole test)."""
+    return month_index(timezone.now())
+
+
 TABLE_KEYS = {
     "table",
     "health",
@@ -42,9 +49,9 @@ def ops_client(client):
     return client
 
 
-def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client):
+def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client, current):
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
-    insert_events(collector_id=uuid.uuid4(), captured_at=month_start(CURRENT + 9).replace(day=3))
+    insert_events(collector_id=uuid.uuid4(), captured_at=month_start(current + 9).replace(day=3))
 
     response = ops_client.get("/partitions/status.json")
 
@@ -59,12 +66,12 @@ def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client
     assert events["default_rows"] == 1
     assert any("events_default holds 1 row" in problem for problem in events["problems"])
     assert events["months_ahead"] == 3
-    current = next(p for p in events["partitions"] if p["name"] == partition_name("events", CURRENT))
-    assert set(current) == PARTITION_KEYS
-    assert current["from"] == month_start(CURRENT).isoformat()
-    assert current["state"] == "managed"
-    assert current["estimated_rows"] is None  # never analysed: unknown, not zero
-    assert isinstance(current["total_bytes"], int)
+    this_month = next(p for p in events["partitions"] if p["name"] == partition_name("events", current))
+    assert set(this_month) == PARTITION_KEYS
+    assert this_month["from"] == month_start(current).isoformat()
+    assert this_month["state"] == "managed"
+    assert this_month["estimated_rows"] is None  # never analysed: unknown, not zero
+    assert isinstance(this_month["total_bytes"], int)
     default = events["partitions"][-1]
     assert (default["name"], default["state"], default["from"], default["to"]) == (
         "events_default",
@@ -99,13 +106,13 @@ def test_json_before_any_run_says_never_and_critical(ops_client):
     assert is_iso_with_offset(body["job"]["next_run"])
 
 
-def test_json_matches_the_page_and_costs_the_same_queries_for_12_and_96_partitions(ops_client):
+def test_json_matches_the_page_and_costs_the_same_queries_for_12_and_96_partitions(ops_client, current):
     for offset in range(12):
-        attach_month("events", CURRENT + 3 - offset)
+        attach_month("events", current + 3 - offset)
     with CaptureQueriesContext(connection) as few:
         ops_client.get("/partitions/status.json")
     for offset in range(12, 96):
-        attach_month("events", CURRENT + 3 - offset)
+        attach_month("events", current + 3 - offset)
 
     with CaptureQueriesContext(connection) as many:
         body = ops_client.get("/partitions/status.json").json()

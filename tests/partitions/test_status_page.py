@@ -13,11 +13,17 @@ from partitions.models import MaintenanceRun
 from partitions.planner import month_index, month_start, partition_name
 from partitions.services import partitions_apply
 from tests.factories import UserFactory, insert_events
-from tests.partitions.conftest import attach_month, partition_names
+from tests.support.db_roles import TEST_APP_ROLE
+from tests.support.partitions import attach_month, partition_names
 
-pytestmark = pytest.mark.django_db
+# The clock stands still at the start of each test, so a test never straddles a month end.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(None, tick=False)]
 
-CURRENT = month_index(timezone.now())
+
+@pytest.fixture
+def current() -> int:
+    """This UTC month, read when the test starts (the clock is pinned there for the whole test)."""
+    return month_index(timezone.now())
 
 
 def at(month: int, day: int = 15) -> dt.datetime:
@@ -79,9 +85,9 @@ def test_after_a_rotation_both_tables_are_healthy_and_say_so_on_top(ops_client):
     assert html.index('id="summary"') < html.index('id="table-events"') < html.index('id="runs"')
 
 
-def test_next_month_missing_is_critical_and_named(ops_client):
+def test_next_month_missing_is_critical_and_named(ops_client, current):
     rotate()
-    next_month = partition_name("events", CURRENT + 1)
+    next_month = partition_name("events", current + 1)
     with connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE "{next_month}"')
 
@@ -94,9 +100,9 @@ def test_next_month_missing_is_critical_and_named(ops_client):
     assert status_of(response, "audit_log").health == "ok"
 
 
-def test_rows_waiting_in_default_are_a_warning_with_their_count(ops_client):
+def test_rows_waiting_in_default_are_a_warning_with_their_count(ops_client, current):
     rotate()
-    insert_events([(uuid.uuid4(), f"DEF{i}", at(CURRENT + 10, day=1 + i)) for i in range(2)])
+    insert_events([(uuid.uuid4(), f"DEF{i}", at(current + 10, day=1 + i)) for i in range(2)])
 
     response = ops_client.get("/partitions/")
 
@@ -107,7 +113,7 @@ def test_rows_waiting_in_default_are_a_warning_with_their_count(ops_client):
     assert "<dt>Rows waiting in DEFAULT</dt><dd>2</dd>" in events
 
 
-def test_a_failed_last_run_is_a_warning_with_its_error(ops_client):
+def test_a_failed_last_run_is_a_warning_with_its_error(ops_client, current):
     rotate()
     failed = MaintenanceRun.objects.create(
         trigger=MaintenanceRun.Trigger.BEAT,
@@ -117,7 +123,7 @@ def test_a_failed_last_run_is_a_warning_with_its_error(ops_client):
             {
                 "table": "events",
                 "action": "create",
-                "partition": partition_name("events", CURRENT + 4),
+                "partition": partition_name("events", current + 4),
                 "result": "failed",
                 "sqlstate": "55P03",
                 "error": "55P03: canceling statement due to lock timeout",
@@ -139,10 +145,10 @@ def test_a_failed_last_run_is_a_warning_with_its_error(ops_client):
     assert response.context["overview"].job.total_runs == 2
 
 
-def test_never_analysed_partitions_show_unknown_rows_and_analysed_ones_their_estimate(ops_client):
+def test_never_analysed_partitions_show_unknown_rows_and_analysed_ones_their_estimate(ops_client, current):
     rotate()
-    insert_events([(uuid.uuid4(), f"AN{i}", at(CURRENT, day=1 + i)) for i in range(3)])
-    analysed = partition_name("events", CURRENT)
+    insert_events([(uuid.uuid4(), f"AN{i}", at(current, day=1 + i)) for i in range(3)])
+    analysed = partition_name("events", current)
     with connection.cursor() as cursor:
         cursor.execute(f'ANALYZE "{analysed}"')
 
@@ -150,7 +156,7 @@ def test_never_analysed_partitions_show_unknown_rows_and_analysed_ones_their_est
 
     rows = rendered(response, "events", "estimated_rows")
     assert rows[analysed] == "3"
-    assert rows[partition_name("events", CURRENT + 1)] == "unknown"
+    assert rows[partition_name("events", current + 1)] == "unknown"
     events = card(response.content.decode(), "events")
     assert ">unknown</td>" in events
     assert "unknown rows (never analysed)" in events  # the chart's tooltip
@@ -160,9 +166,9 @@ def test_never_analysed_partitions_show_unknown_rows_and_analysed_ones_their_est
 
 
 @pytest.mark.parametrize("months", [0, 1, 96])
-def test_the_chart_is_inline_svg_with_one_bar_per_monthly_partition(ops_client, months):
+def test_the_chart_is_inline_svg_with_one_bar_per_monthly_partition(ops_client, months, current):
     for offset in range(months):
-        attach_month("events", CURRENT - offset)
+        attach_month("events", current - offset)
 
     response = ops_client.get("/partitions/")
 
@@ -179,28 +185,28 @@ def test_the_chart_is_inline_svg_with_one_bar_per_monthly_partition(ops_client, 
     assert "<script" not in response.content.decode()
 
 
-def test_each_bar_tooltip_gives_estimated_rows_and_size(ops_client):
-    attach_month("events", CURRENT)
+def test_each_bar_tooltip_gives_estimated_rows_and_size(ops_client, current):
+    attach_month("events", current)
 
     response = ops_client.get("/partitions/")
 
     svg = card(response.content.decode(), "events")
-    assert re.search(rf"<title>{partition_name('events', CURRENT)}: unknown rows \(never analysed\), \d", svg)
+    assert re.search(rf"<title>{partition_name('events', current)}: unknown rows \(never analysed\), \d", svg)
 
 
 # --- partitions table ------------------------------------------------------------------------------------
 
 
-def test_partitions_table_sorts_by_size_and_rows_per_table(ops_client):
+def test_partitions_table_sorts_by_size_and_rows_per_table(ops_client, current):
     rotate()
-    insert_events([(uuid.uuid4(), f"S{i}", at(CURRENT + 2, day=1)) for i in range(50)])
+    insert_events([(uuid.uuid4(), f"S{i}", at(current + 2, day=1)) for i in range(50)])
     with connection.cursor() as cursor:
-        cursor.execute(f'ANALYZE "{partition_name("events", CURRENT + 2)}"')
+        cursor.execute(f'ANALYZE "{partition_name("events", current + 2)}"')
 
     by_rows = ops_client.get("/partitions/", {"events-sort": "-estimated_rows"})
     by_name = ops_client.get("/partitions/", {"events-sort": "name"})
 
-    assert row_names(by_rows, "events")[0] == partition_name("events", CURRENT + 2)
+    assert row_names(by_rows, "events")[0] == partition_name("events", current + 2)
     names = row_names(by_name, "events")
     assert names == sorted(names)
     assert row_names(by_rows, "audit_log") == row_names(by_name, "audit_log")  # each table sorts on its own
@@ -265,24 +271,24 @@ def _page_queries(client) -> list[str]:
 
 
 def test_the_page_costs_the_same_fixed_number_of_queries_for_12_and_96_partitions(
-    ops_client, django_assert_num_queries
+    ops_client, django_assert_num_queries, current
 ):
     MaintenanceRun.objects.create(trigger=MaintenanceRun.Trigger.BEAT, status=MaintenanceRun.Status.SUCCESS)
     for offset in range(12):
-        attach_month("events", CURRENT + 3 - offset)
+        attach_month("events", current + 3 - offset)
     few = _page_queries(ops_client)
     for offset in range(12, 96):
-        attach_month("events", CURRENT + 3 - offset)
-    insert_events(captured_at=at(CURRENT + 50))
+        attach_month("events", current + 3 - offset)
+    insert_events(captured_at=at(current + 50))
 
     many = _page_queries(ops_client)
 
     assert len(many) == len(few)
     # session, user, permissions (user, groups); recent runs; catalog (savepoint here, time zone,
     # children, look-alikes, DEFAULT rows, release); last run and last success per table (2 tables);
-    # job totals, last success
-    assert len(few) == 17
-    with django_assert_num_queries(17):
+    # job totals, last success; the web's database role
+    assert len(few) == 18
+    with django_assert_num_queries(18):
         ops_client.get("/partitions/")
     assert not any(re.search(r'count\(\*\).*from "events"(\s|$)', sql, re.I | re.S) for sql in many)
 
@@ -290,29 +296,29 @@ def test_the_page_costs_the_same_fixed_number_of_queries_for_12_and_96_partition
 # --- plan preview and run detail -------------------------------------------------------------------------
 
 
-def test_plan_preview_lists_each_action_with_bounds_rows_and_why(ops_client):
-    attach_month("events", CURRENT - 90)
-    insert_events(captured_at=at(CURRENT + 10))
+def test_plan_preview_lists_each_action_with_bounds_rows_and_why(ops_client, current):
+    attach_month("events", current - 90)
+    insert_events(captured_at=at(current + 10))
 
     response = ops_client.get("/partitions/plan/")
 
     assert response.status_code == 200
     rows = {row.action.partition: row for row in response.context["preview"].rows}
-    assert rows[partition_name("events", CURRENT)].why == "current month not created yet"
-    assert rows[partition_name("events", CURRENT + 1)].why == "next month not created yet"
-    assert rows[partition_name("events", CURRENT + 2)].why == "2 months ahead not created yet (premake is 3)"
-    waiting = rows[partition_name("events", CURRENT + 10)]
+    assert rows[partition_name("events", current)].why == "current month not created yet"
+    assert rows[partition_name("events", current + 1)].why == "next month not created yet"
+    assert rows[partition_name("events", current + 2)].why == "2 months ahead not created yet (premake is 3)"
+    waiting = rows[partition_name("events", current + 10)]
     assert waiting.action.default_rows == 1
     assert waiting.why.startswith("rows waiting in DEFAULT for this month")
-    dropped = rows[partition_name("events", CURRENT - 90)]
+    dropped = rows[partition_name("events", current - 90)]
     assert dropped.action.action == "drop"
     assert dropped.why.startswith(
-        f"older than retention (84 months): upper bound {month_start(CURRENT - 89):%Y-%m-%d} ≤ cutoff "
+        f"older than retention (84 months): upper bound {month_start(current - 89):%Y-%m-%d} ≤ cutoff "
     )
     html = response.content.decode()
     assert "older than retention (84 months)" in html
-    assert f"<td>{month_start(CURRENT + 10):%Y-%m-%d}</td>" in html
-    assert partition_name("events", CURRENT - 90) in partition_names("events")  # a preview changes nothing
+    assert f"<td>{month_start(current + 10):%Y-%m-%d}</td>" in html
+    assert partition_name("events", current - 90) in partition_names("events")  # a preview changes nothing
 
 
 def test_plan_preview_says_so_when_there_is_nothing_to_do(ops_client):
@@ -428,3 +434,11 @@ def test_the_nav_links_to_partitions_only_for_those_who_may_see_them(client):
     assert 'href="/partitions/"' in client.get("/").content.decode()
     client.force_login(UserFactory(groups=["Watchlist editors"]))
     assert 'href="/partitions/"' not in client.get("/").content.decode()
+
+
+def test_the_page_names_the_web_role_and_warns_only_when_it_could_drop_partitions(ops_client):
+    response = ops_client.get("/partitions/")
+
+    # Web requests run as the app role in the test suite (tests/support/db_roles.py).
+    assert f"The web connects to the database as <code>{TEST_APP_ROLE}</code>" in response.content.decode()
+    assert b'id="database-role"' not in response.content

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 WALKED = walk_urls()
 
-# Tables a GET may legitimately touch: the session (messages, login) and the log-in throttle.
-NOT_COMPARED = {"django_session", "chaverim_login_failure"}
+# Tables a GET may legitimately touch: the session (messages, login).
+NOT_COMPARED = {"django_session"}
 
 
 @pytest.fixture

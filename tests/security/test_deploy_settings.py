@@ -3,16 +3,14 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from tests.factories import UserFactory
-from tests.faults.database import test_database_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.database import database_url
+from tests.support.subprocesses import ROOT
 
 
 def _env_example() -> dict[str, str]:
@@ -32,10 +30,22 @@ def _production_env() -> dict[str, str]:
     env.update({k: v for k, v in example.items() if v})
     # The embedded server stands in for the production database and broker; the checks (the schema drift
     # check among them) read this run's migrated test database, not whatever state the dev database is in.
-    env["DATABASE_URL"] = test_database_url()
+    env["DATABASE_URL"] = database_url()
     env.pop("REDIS_URL", None)
     env["DJANGO_SETTINGS_MODULE"] = "chaverim_admin.settings"
     return env
+
+
+def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_env_example_describes_production():
@@ -51,15 +61,7 @@ def test_env_example_describes_production():
 
 @pytest.mark.django_db
 def test_check_deploy_reports_no_issues_with_the_documented_production_values():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=_production_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _check_deploy(_production_env())
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -67,17 +69,7 @@ def test_check_deploy_reports_no_issues_with_the_documented_production_values():
 
 @pytest.mark.django_db
 def test_check_deploy_flags_debug_on():
-    env = {**_production_env(), "DEBUG": "true"}
-
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _check_deploy({**_production_env(), "DEBUG": "true"})
 
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr

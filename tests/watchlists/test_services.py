@@ -1,13 +1,12 @@
 import datetime as dt
-import threading
 
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import OperationalError, connection, connections
-from django.utils import timezone
 
 from core.models import AuditLog
 from tests.factories import UserFactory, WatchlistEntryFactory, WatchlistFactory
+from tests.support.threads import run_in_threads
 from watchlists import services
 from watchlists.errors import RestoreConflictError, WatchlistDeletedError
 from watchlists.models import Watchlist, WatchlistEntry
@@ -148,35 +147,14 @@ def test_a_failed_restore_logs_nothing(actor):
     assert AuditLog.objects.filter(action="watchlist.restore").count() == 0
 
 
-def _run_in_threads(*calls):
-    """Run each call in its own thread (own connection), all released at once; return results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # the test inspects what each thread got
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @pytest.mark.usefixtures("clean_platform_tables")
 def test_concurrent_deletes_of_the_same_watchlist_change_it_once():
     actor = UserFactory()
     watchlist = WatchlistFactory()
     WatchlistEntryFactory.create_batch(3, watchlist=watchlist)
-    results = _run_in_threads(
-        *[lambda: services.watchlist_soft_delete(watchlist_id=watchlist.pk, actor=actor)] * 4
+    results = run_in_threads(
+        *[lambda: services.watchlist_soft_delete(watchlist_id=watchlist.pk, actor=actor)] * 4,
+        start_together=True,
     )
     assert sorted(r.watchlists for r in results) == [0, 0, 0, 1]
     assert sum(r.entries for r in results) == 3
@@ -192,11 +170,11 @@ def test_concurrent_delete_and_restore_leave_a_consistent_row():
     WatchlistEntryFactory.create_batch(2, watchlist=watchlist)
     services.watchlist_soft_delete(watchlist_id=watchlist.pk, actor=actor)
     for _ in range(5):
-        results = _run_in_threads(
+        run_in_threads(  # either order is fine; an error in either thread fails the test here
             lambda: services.watchlist_restore(watchlist_id=watchlist.pk, actor=actor),
             lambda: services.watchlist_soft_delete(watchlist_id=watchlist.pk, actor=actor),
+            start_together=True,
         )
-        assert not any(isinstance(r, Exception) for r in results), results
         row = _row(Watchlist, watchlist)
         entries = list(WatchlistEntry.all_objects.filter(watchlist=watchlist))
         # Whatever the order, the entries follow their watchlist and the three columns agree.
@@ -235,17 +213,19 @@ def test_concurrent_restores_into_the_same_name_let_only_one_win():
     services.watchlist_soft_delete(watchlist_id=first.pk, actor=actor)
     second = WatchlistFactory(name="twins")
     services.watchlist_soft_delete(watchlist_id=second.pk, actor=actor)
-    results = _run_in_threads(
+    results = run_in_threads(
         lambda: services.watchlist_restore(watchlist_id=first.pk, actor=actor),
         lambda: services.watchlist_restore(watchlist_id=second.pk, actor=actor),
+        returned=(RestoreConflictError,),
+        start_together=True,
     )
     assert sum(1 for r in results if isinstance(r, RestoreConflictError)) == 1
     assert sum(1 for r in results if not isinstance(r, Exception) and r.watchlists == 1) == 1
     assert Watchlist.objects.count() == 1
 
 
-def test_soft_delete_uses_now_by_default(actor):
+def test_soft_delete_uses_now_by_default(actor, time_machine):
+    time_machine.move_to(T0, tick=False)
     watchlist = WatchlistFactory()
-    before = timezone.now()
     services.watchlist_soft_delete(watchlist_id=watchlist.pk, actor=actor)
-    assert _row(Watchlist, watchlist).deleted_at >= before
+    assert _row(Watchlist, watchlist).deleted_at == T0

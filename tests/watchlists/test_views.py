@@ -310,3 +310,9 @@ def test_list_page_size_is_not_a_parameter(editor_client):
     WatchlistFactory.create_batch(55)
     assert len(_records(editor_client.get(LIST, {"per_page": 100000}))) == 50
     assert len(_records(editor_client.get(LIST, {"page": "-1"}))) == 5
+
+
+def test_list_page_out_of_range_shows_the_last_page_and_a_bad_page_the_first(editor_client):
+    WatchlistFactory.create_batch(55)
+    assert len(_records(editor_client.get(LIST, {"page": "999"}))) == 5
+    assert len(_records(editor_client.get(LIST, {"page": "zz"}))) == 50

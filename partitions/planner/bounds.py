@@ -1,0 +1,51 @@
+"""Partition bounds: written with an explicit +00 offset, read back from pg_get_expr(relpartbound)."""
+
+import datetime as dt
+import re
+
+from partitions.planner.months import UTC, month_index, month_start, partition_name, representable
+
+_RANGE_BOUND = re.compile(r"^FOR VALUES FROM \((?P<lower>.+)\) TO \((?P<upper>.+)\)$", re.S)
+# MINVALUE / MAXVALUE (and ±infinity) as instants, so range comparisons need no special cases.
+LOWEST = dt.datetime.min.replace(tzinfo=UTC)
+HIGHEST = dt.datetime.max.replace(tzinfo=UTC)
+_UNBOUNDED = {"MINVALUE": LOWEST, "'-infinity'": LOWEST, "MAXVALUE": HIGHEST, "'infinity'": HIGHEST}
+
+
+def bound_literal(instant: dt.datetime) -> str:
+    """Write a bound as text with an explicit +00 offset, independent of any session time zone."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+
+
+def _bound_value(text: str) -> dt.datetime | None:
+    text = text.strip()
+    if text in _UNBOUNDED:
+        return _UNBOUNDED[text]
+    if not (text.startswith("'") and text.endswith("'")):
+        return None  # a multi-column or otherwise unexpected bound
+    try:
+        parsed = dt.datetime.fromisoformat(text[1:-1])
+    except ValueError:
+        return None  # BC dates and the like
+    return parsed if parsed.tzinfo is not None else None
+
+
+def parse_bound(expression: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """Parse pg_get_expr(relpartbound) of a one-column range partition read with TimeZone=UTC."""
+    match = _RANGE_BOUND.match(expression.strip())
+    if not match:
+        return None
+    lower, upper = _bound_value(match.group("lower")), _bound_value(match.group("upper"))
+    if lower is None or upper is None:
+        return None
+    return lower, upper
+
+
+def managed_month(table: str, name: str, lower: dt.datetime | None, upper: dt.datetime | None) -> int | None:
+    """Return the month a child manages, or None: bounds exactly one month at UTC midnight, name to match."""
+    if lower is None or upper is None or lower.utcoffset() != dt.timedelta(0):
+        return None
+    month = month_index(lower)
+    if lower != month_start(month) or upper != month_start(month + 1) or not representable(month):
+        return None
+    return month if name == partition_name(table, month) else None

@@ -1,0 +1,89 @@
+"""What the catalog says about one registered parent, as plain values the planner can reason about."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from partitions.planner.months import month_start
+
+# The state of a child: the DEFAULT partition, a managed month, or anything else (reported, never touched).
+DEFAULT, MANAGED, UNMANAGED = "default", "managed", "unmanaged"
+
+
+@dataclass(frozen=True)
+class Child:
+    """One partition of a parent as the catalog describes it."""
+
+    name: str
+    relname: str
+    schema: str
+    bound: str
+    bounds: tuple[dt.datetime, dt.datetime] | None
+    is_default: bool
+    month: int | None
+    estimated_rows: int | None
+    total_bytes: int
+
+    @property
+    def state(self) -> str:
+        if self.is_default:
+            return DEFAULT
+        return MANAGED if self.month is not None else UNMANAGED
+
+    @property
+    def lower(self) -> dt.datetime | None:
+        return self.bounds[0] if self.bounds else None
+
+    @property
+    def upper(self) -> dt.datetime | None:
+        return self.bounds[1] if self.bounds else None
+
+    def describe_bounds(self) -> str:
+        return self.bound.removeprefix("FOR VALUES ")
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The children of one registered parent, the rows waiting in its DEFAULT partition, and look-alikes."""
+
+    table: str
+    exists: bool = True
+    partitioned: bool = True
+    children: tuple[Child, ...] = ()
+    default_rows: dict[int, int] = field(default_factory=dict)
+    lookalikes: frozenset[str] = frozenset()
+
+    @property
+    def default(self) -> Child | None:
+        return next((child for child in self.children if child.is_default), None)
+
+    @property
+    def default_partition(self) -> str:
+        default = self.default
+        return default.name if default else f"{self.table}_default"
+
+    def covering_child(self, month: int) -> Child | None:
+        """Return the non-default child whose range holds the whole month, if any."""
+        start, end = month_start(month), month_start(month + 1)
+        for child in self.children:
+            if child.bounds is not None and child.bounds[0] <= start and child.bounds[1] >= end:
+                return child
+        return None
+
+    def overlapping_child(self, month: int) -> Child | None:
+        """Return a non-default child whose range shares any instant with the month, if any."""
+        start, end = month_start(month), month_start(month + 1)
+        for child in self.children:
+            if child.is_default:
+                continue
+            if child.bounds is None:
+                return child  # an unreadable bound may overlap anything: never create next to it blindly
+            if child.bounds[0] < end and child.bounds[1] > start:
+                return child
+        return None
+
+    def months_ahead(self, current: int, horizon: int = 1200) -> int:
+        """Count the consecutive months after the current one that a partition covers."""
+        count = 0
+        while count < horizon and self.covering_child(current + count + 1) is not None:
+            count += 1
+        return count

@@ -1,0 +1,1 @@
+"""Helpers shared by the test folders: database URL, subprocesses, threads, waiting, partitions."""
