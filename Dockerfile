@@ -27,4 +27,4 @@ RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build REDIS_UR
 
 USER chaverim
 EXPOSE 8000
-CMD ["gunicorn", "chaverim_admin.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "chaverim_admin.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--config", "python:chaverim_admin.gunicorn"]

@@ -20,6 +20,7 @@ run: install
 	$(BIN)/python -m chaverim_admin.devstack run
 
 test: install
+	bash .ci/ensure-chromium
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -15,6 +15,8 @@ STATUS_URL = "/partitions/"
 EVENTS_URL = "/events/"
 WATCHLISTS_URL = "/watchlists/"
 DEEP_PAGE = 100
+# Every search states a purpose (EVENTS_REQUIRE_PURPOSE) and is recorded in the access log, as in production.
+SEARCH_PURPOSE = "Benchmark"
 _NEXT_LINK = re.compile(r'<a href="([^"]+)"[^>]*rel="next"')
 
 
@@ -28,7 +30,8 @@ def status_page_samples(client, repetitions: int) -> list[float]:
 
 
 def plate_url(plate: str, start: dt.datetime, end: dt.datetime) -> str:
-    return f"{EVENTS_URL}?{urlencode({'plate': plate, 'start': _moment(start), 'end': _moment(end)})}"
+    query = {"plate": plate, "start": _moment(start), "end": _moment(end), "purpose": SEARCH_PURPOSE}
+    return f"{EVENTS_URL}?{urlencode(query)}"
 
 
 def plate_lookup_samples(client, *, plate: str, start: dt.datetime, end: dt.datetime, repetitions: int):
@@ -96,7 +99,9 @@ def _next_url(response) -> str | None:
 
 def events_deep_urls(client, *, start: dt.datetime, end: dt.datetime) -> tuple[str, str]:
     """Return the first page's URL and the DEEP_PAGE-th, reached by following each page's Next link."""
-    first = f"{EVENTS_URL}?{urlencode({'start': _moment(start), 'end': _moment(end)})}"
+    first = (
+        f"{EVENTS_URL}?{urlencode({'start': _moment(start), 'end': _moment(end), 'purpose': SEARCH_PURPOSE})}"
+    )
     url = first
     for page in range(1, DEEP_PAGE):
         following = _next_url(get_ok(client, url))

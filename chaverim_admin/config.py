@@ -1,5 +1,6 @@
 """Read settings from the environment; a bad value stops start-up naming the variable."""
 
+import ipaddress
 import re
 from collections.abc import Callable
 from typing import Any
@@ -9,8 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m)?\s*$")
-_DURATION_UNITS = {"ms": 0.001, "s": 1.0, None: 1.0, "min": 60.0, "m": 60.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h)?\s*$")
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, None: 1.0, "min": 60.0, "m": 60.0, "h": 3600.0}
 
 
 def _read(name: str, parse: Callable[[str], Any], default: Any) -> Any:
@@ -60,12 +61,12 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 
 
 def env_seconds(name: str, default: float) -> float:
-    """Parse a duration such as `5s`, `500ms` or `2min` into seconds."""
+    """Parse a duration such as `5s`, `500ms`, `2min` or `8h` into seconds."""
 
     def parse(raw: str) -> float:
         match = _DURATION.match(raw)
         if not match:
-            raise ValueError("expected a duration such as 5s, 500ms or 1min")
+            raise ValueError("expected a duration such as 5s, 500ms, 1min or 8h")
         return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
 
     value = _read(name, parse, default)
@@ -88,6 +89,24 @@ def env_cron(name: str, default: str) -> str:
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(f"{name}: invalid crontab {value!r} ({exc})") from None
     return value
+
+
+def env_networks(name: str, default: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Parse comma-separated networks or addresses (`127.0.0.0/8,::1`); `none` means no network at all."""
+
+    def parse(raw: str) -> list[str]:
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        return [] if [item.lower() for item in items] == ["none"] else items
+
+    networks = []
+    for item in _read(name, parse, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a network or address (e.g. 10.0.0.0/8, ::1); `none` for no network"
+            ) from None
+    return networks
 
 
 def env_database(name: str, default: dict[str, Any] | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 OPERATIONS = "Operations"
 WATCHLIST_EDITORS = "Watchlist editors"
 COLLECTOR_ADMINS = "Collector admins"
+AUDITORS = "Auditors"
 
 GROUP_PERMISSIONS = {
     OPERATIONS: [
@@ -26,6 +27,9 @@ GROUP_PERMISSIONS = {
     COLLECTOR_ADMINS: [
         "collectors.view_collector",
         "collectors.change_collector",
+    ],
+    AUDITORS: [
+        "events.view_access_log",
     ],
 }
 

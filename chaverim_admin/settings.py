@@ -1,5 +1,6 @@
 """Settings for every environment, read from the environment (see .env.example)."""
 
+import logging
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -11,12 +12,14 @@ from chaverim_admin.config import (
     env_database,
     env_int,
     env_list,
+    env_networks,
     env_redis_url,
     env_role,
     env_seconds,
     env_str,
 )
 from chaverim_admin.devstack import paths as devstack_paths
+from chaverim_admin.logs import logging_config, structlog_configure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,7 +34,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_site.ChaverimAdminConfig",  # django.contrib.admin, its site checking query parameters
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +43,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "django_prometheus",
+    "django_structlog",
     "core",
     "chaverim_admin",
     "events",
@@ -49,16 +54,29 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies for /metrics (django-prometheus): Before first, After last but for axes.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # One log line per request, redirects and static files included, with a request id (django-structlog).
+    "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files (the admin's and ours) from gunicorn, compressed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The probes answer whatever the Host header (a container is probed by its address); nothing else does.
+    "core.middleware.ProbeMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below): only this site's own scripts and styles.
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on every page: they show plates and audit data.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A 405 gets the site's page (a link to a POST-only address), not an empty body.
+    "core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as axes asks: it turns a locked-out log-in's response into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,6 +104,9 @@ DATABASES = {"default": env_database("DATABASE_URL", devstack_paths.default_data
 DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5, minimum=0)
 DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10, minimum=0)
 DB_ECHO = env_bool("DB_ECHO", False)
+# Pooled connections idle longer than DB_POOL_MAX_IDLE are closed, and none lives past DB_POOL_MAX_LIFETIME.
+DB_POOL_MAX_IDLE = env_seconds("DB_POOL_MAX_IDLE", 60.0)
+DB_POOL_MAX_LIFETIME = env_seconds("DB_POOL_MAX_LIFETIME", 30 * 60.0)
 DATABASES["default"].setdefault("OPTIONS", {})
 if DB_POOL_SIZE:
     DATABASES["default"]["OPTIONS"]["pool"] = {
@@ -93,8 +114,20 @@ if DB_POOL_SIZE:
         "max_size": DB_POOL_SIZE + DB_MAX_OVERFLOW,
         # How long a request waits for a connection: short, so a database outage answers 503 quickly.
         "timeout": 3,
+        "max_idle": DB_POOL_MAX_IDLE,
+        "max_lifetime": DB_POOL_MAX_LIFETIME,
     }
+    # The pool never closes its min_size connections for idling, and a smart shutdown (or a failover)
+    # waits for every session to end: the server ends a session idle this long (idle_session_timeout,
+    # PostgreSQL 14+), and the pool checks each connection before lending it, replacing ended ones.
+    _options = DATABASES["default"]["OPTIONS"].get("options", "")
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        f"{_options} -c idle_session_timeout={max(1, round(DB_POOL_MAX_IDLE * 1000))}"
+    ).strip()
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Django's PostgreSQL backend, counting connections, queries and their durations for /metrics.
+DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
 # Least privilege (DESIGN.md, "WORM, by privilege first"): `migrate` grants the web's role what it needs and
 # nothing more; the owner (DATABASE_URL of migrate, worker, beat) keeps everything. Unset: no grants.
@@ -119,6 +152,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")  # display only: everything is stored and computed in UTC
 USE_I18N = True
 USE_TZ = True
+# ISO dates and a 24-hour clock wherever Django formats a date (the admin too): chaverim_admin/formats/.
+FORMAT_MODULE_PATH = "chaverim_admin.formats"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -136,13 +171,28 @@ STORAGES = {
 # Security: secure by default; SECURE_SSL_REDIRECT can be switched off behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP inside the cluster
+# Probes and Prometheus speak plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_HTTPONLY = True
+# A session ends SESSION_MAX_AGE after logging in (default 8 hours), or when the browser closes.
+SESSION_MAX_AGE = env_seconds("SESSION_MAX_AGE", 8 * 3600.0)
+SESSION_COOKIE_AGE = max(1, round(SESSION_MAX_AGE))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# django-csp: this site's own scripts, styles, images and fonts only; no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -168,6 +218,10 @@ PARTITION_RETENTION_MONTHS = env_int("PARTITION_RETENTION_MONTHS", 84, minimum=1
 PARTITION_RETENTION_MODE = env_choice("PARTITION_RETENTION_MODE", "drop", ("drop", "detach"))
 PARTITION_LOCK_TIMEOUT = env_seconds("PARTITION_LOCK_TIMEOUT", 5.0)
 PARTITION_MAX_DROPS_PER_RUN = env_int("PARTITION_MAX_DROPS_PER_RUN", 6, minimum=0)
+# Rows in DEFAULT up to this many months beyond premake get their month made; further ahead they stay there.
+PARTITION_FUTURE_HORIZON_MONTHS = env_int("PARTITION_FUTURE_HORIZON_MONTHS", 2, minimum=0, maximum=120)
+# How long one action retries brief lock waits (each at most 0.2 s) before it is left for the next run.
+PARTITION_ACTION_PATIENCE = env_seconds("PARTITION_ACTION_PATIENCE", 60.0)
 PARTITION_MAINTENANCE_CRON = env_cron("PARTITION_MAINTENANCE_CRON", "15 * * * *")
 PARTITION_REGISTRY = [
     {"table": "events", "column": "captured_at"},
@@ -175,20 +229,38 @@ PARTITION_REGISTRY = [
 ]
 
 EVENTS_MAX_WINDOW_DAYS = env_int("EVENTS_MAX_WINDOW_DAYS", 366, minimum=1)
+# Every plate search states its purpose (recorded in the access log with the case number); false makes the
+# purpose optional, and searches are still recorded.
+EVENTS_REQUIRE_PURPOSE = env_bool("EVENTS_REQUIRE_PURPOSE", True)
+
+# The audit log's hash chain is verified daily by beat (`python manage.py audit verify` by hand), UTC.
+AUDIT_VERIFY_CRON = env_cron("AUDIT_VERIFY_CRON", "30 3 * * *")
 
 # Demo data (python manage.py seed_demo).
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": "INFO"},
-    "loggers": {
-        "django.db.backends": {"level": "DEBUG" if DB_ECHO else "INFO", "propagate": True},
-    },
-}
+# --- Logs (chaverim_admin/logs.py) -------------------------------------------------------------------------
+# One line per event on stderr: JSON for log shippers (the default), plain for people (`make run` sets it).
+LOG_FORMAT = env_choice("LOG_FORMAT", "json", ("json", "plain"))
+LOGGING = logging_config(log_format=LOG_FORMAT, sql_echo=DB_ECHO)
+structlog_configure()
+# django-structlog: a request logs one line when it ends (request_finished, or request_failed with the
+# traceback), not a second when it starts; its request id is ours, never a client's X-Request-ID; the user id
+# and client address are bound by core/request_log.py (without a database read, and through the proxy count).
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = False
+DJANGO_STRUCTLOG_USER_ID_FIELD = None
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+# The request id travels with the tasks a request queues (Run now), into the worker's log lines.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+
+# --- Metrics (/metrics; core/metrics.py) --------------------------------------------------------------------
+# A scraper presents METRICS_TOKEN as a bearer token, or comes from an address in METRICS_ALLOWED_NETS (read
+# as log-in throttling reads it, through LOGIN_THROTTLE_PROXY_COUNT proxies). Neither configured: 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and len(METRICS_TOKEN) < 20:
+    raise ImproperlyConfigured("METRICS_TOKEN: must be at least 20 characters (or unset)")
+METRICS_ALLOWED_NETS = env_networks("METRICS_ALLOWED_NETS", ["127.0.0.0/8", "::1/128"])
 
 # --- Log-in throttling (django-axes; core/throttling.py) --------------------------------------------------
 # Failed log-ins are counted per username and per client address; past either limit every log-in attempt

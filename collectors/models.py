@@ -1,35 +1,34 @@
 import uuid
 
 from django.db import models
-from django.db.models import F
 from django.db.models.functions import Now
 
+from collectors.config_json import ConfigJSONDecoder, ConfigJSONEncoder
 from collectors.errors import UnversionedWriteError
+from core.validators import refuse_control_characters
+from core.versioning import VersionedQuerySetMixin
 
 # The only columns an edit may change; id, timestamps and the version belong to the database.
 EDITABLE_FIELDS = ("site_name", "config", "is_active")
 
 
-class CollectorQuerySet(models.QuerySet):
+class CollectorQuerySet(VersionedQuerySetMixin, models.QuerySet):
+    version_field = "config_version"
+    write_service = "collectors.services.collector_update"
+
     def update(self, **kwargs):
-        """Update the rows and bump each one's config_version, so editors holding an older copy conflict."""
-        if "config_version" in kwargs:
-            raise UnversionedWriteError("config_version is bumped by every update; it cannot be set by hand")
-        kwargs["config_version"] = F("config_version") + 1
+        """Update the rows, bumping each one's config_version and updated_at."""
         kwargs.setdefault("updated_at", Now())
         return super().update(**kwargs)
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        """Refuse: a bulk write cannot check each row's loaded version."""
-        raise UnversionedWriteError("use collectors.services.collector_update for each collector")
 
 
 class Collector(models.Model):
     """A camera site (platform table `collectors`); `config_version` is its optimistic-lock version."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    site_name = models.CharField(max_length=100)
-    config = models.JSONField(default=dict, blank=True)
+    site_name = models.CharField(max_length=100, validators=[refuse_control_characters])
+    # Numbers read and written exactly (collectors/config_json.py): an edit never rounds an untouched one.
+    config = models.JSONField(default=dict, blank=True, encoder=ConfigJSONEncoder, decoder=ConfigJSONDecoder)
     config_version = models.IntegerField(default=1)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(db_default=Now())

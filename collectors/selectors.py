@@ -33,3 +33,11 @@ def collector_version_locked(*, collector_id: UUID) -> int | None:
 def collector_label_queryset() -> QuerySet[Collector]:
     """Return collectors with only what a label needs (id and site name), ordered by site name."""
     return Collector.objects.only("id", "site_name").order_by("site_name", "id")
+
+
+RECENTLY_UPDATED = 5
+
+
+def collector_home_summary() -> dict:
+    """Return the collectors edited last, newest first, for the home page."""
+    return {"recent": list(Collector.objects.order_by("-updated_at", "site_name")[:RECENTLY_UPDATED])}

@@ -10,9 +10,11 @@ from django.utils.text import capfirst
 from psycopg.types.json import Jsonb
 
 from collectors import sql
+from collectors.config_json import config_dumps
 from collectors.errors import ConflictError, InvalidChangeError
 from collectors.models import EDITABLE_FIELDS, Collector
 from core.services import audit_log_write
+from core.validators import has_control_characters
 
 SITE_NAME_MAX_LENGTH = Collector._meta.get_field("site_name").max_length
 
@@ -27,9 +29,11 @@ def _change_validate(changes: Mapping[str, Any]) -> None:
             not isinstance(name, str)
             or not name.strip()
             or len(name) > SITE_NAME_MAX_LENGTH
-            or "\x00" in name
+            or has_control_characters(name)
         ):
-            raise InvalidChangeError(f"site_name must be 1 to {SITE_NAME_MAX_LENGTH} characters")
+            raise InvalidChangeError(
+                f"site_name must be 1 to {SITE_NAME_MAX_LENGTH} characters, without control characters"
+            )
     if "config" in changes and not isinstance(changes["config"], dict):
         raise InvalidChangeError("config must be a JSON object")
     if "is_active" in changes and not isinstance(changes["is_active"], bool):
@@ -69,7 +73,7 @@ def collector_update(
         "id": collector_id,
         "expected_version": expected_version,
         "site_name": changes.get("site_name"),
-        "config": Jsonb(changes["config"]) if "config" in changes else None,
+        "config": Jsonb(changes["config"], dumps=config_dumps) if "config" in changes else None,
         "is_active": changes.get("is_active"),
     }
     with connection.cursor() as cursor:
@@ -122,7 +126,8 @@ def collector_create(*, site_name: str, config: dict, is_active: bool = True, ac
         action="collector.create",
         object_type="collector",
         object_id=collector.pk,
-        details={"version": collector.config_version, "site_name": site_name, "config": config},
+        # The config as JSON text, as the update's before/after are: its numbers exact.
+        details={"version": collector.config_version, "site_name": site_name, "config": config_dumps(config)},
     )
     _admin_log(actor=actor, collector=collector, action_flag=ADDITION, fields=[])
     return collector

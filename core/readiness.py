@@ -6,6 +6,7 @@ database check first and skips the others (reporting them as not checked) when t
 
 from collections.abc import Callable
 
+import psycopg
 from django.db import DatabaseError, connection
 
 ReadinessCheck = Callable[[], tuple[bool, object]]
@@ -29,11 +30,19 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else exc.__class__.__name__
 
 
+# How long the readiness probe waits for a new database connection.
+DATABASE_CONNECT_TIMEOUT = 3
+
+
 def database_ready() -> tuple[bool, str]:
+    """Open a new connection, as a pooled one would: the pool's idle connections still answer while the
+    server shuts down or refuses new sessions, so they cannot tell that it is going away."""
+    params = {**connection.get_connection_params(), "autocommit": True}
+    params["connect_timeout"] = min(int(params.get("connect_timeout") or DATABASE_CONNECT_TIMEOUT), 3)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError as exc:
+        with psycopg.connect(**params) as fresh:
+            fresh.execute("SELECT 1")
+    except (psycopg.Error, DatabaseError) as exc:
         return False, f"database unreachable: {first_line(exc)}"
     return True, "ok"
 
@@ -51,6 +60,12 @@ def broker_ready(timeout: float = 2.0) -> tuple[bool, str]:
 
 def readiness_report() -> tuple[bool, dict[str, object]]:
     """Run every check; return whether all passed and each check's detail."""
+    results = readiness_results()
+    return all(ok for ok, _ in results.values()), {name: detail for name, (_ok, detail) in results.items()}
+
+
+def readiness_results() -> dict[str, tuple[bool, object]]:
+    """Run every check; return each one's (ok, detail), in the order they were registered."""
     results = {}
     database_up = True
     for name, check in readiness_checks().items():
@@ -60,4 +75,4 @@ def readiness_report() -> tuple[bool, dict[str, object]]:
         results[name] = check()
         if name == "database":
             database_up = results[name][0]
-    return all(ok for ok, _ in results.values()), {name: detail for name, (_ok, detail) in results.items()}
+    return results

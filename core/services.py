@@ -1,10 +1,15 @@
 """Writes shared by every app."""
 
+import time
 from typing import Any
 
 from django.db import connection
+from psycopg import sql as pgsql
 
 from core import sql
+from core.audit_chain import ChainReport, audit_chain_walk
+from core.models import AuditVerification
+from core.request_log import request_id_current
 
 
 def audit_log_write(
@@ -15,11 +20,54 @@ def audit_log_write(
     object_id: Any,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append one row to `audit_log` in the caller's transaction."""
+    """Append one row to `audit_log` in the caller's transaction (the database chains it).
+
+    Written while serving a request (or a task a request queued), the row carries the request's id, as the
+    request's log line does.
+    """
     from psycopg.types.json import Jsonb
 
+    request_id = request_id_current()
+    if request_id and "request_id" not in (details or {}):
+        details = {**(details or {}), "request_id": request_id}
     with connection.cursor() as cursor:
         cursor.execute(
             sql.AUDIT_LOG_INSERT,
             [actor_id, action, object_type, str(object_id), Jsonb(details or {})],
         )
+
+
+def audit_chain_verify(
+    *, trigger: str, since: int | None = None, kept: tuple[int, bytes] | None = None
+) -> tuple[AuditVerification, ChainReport]:
+    """Walk the audit log's hash chain and record the outcome (the command and the daily task)."""
+    started = time.monotonic()
+    report = audit_chain_walk(since=since, kept=kept)
+    verification = AuditVerification.objects.create(
+        trigger=trigger,
+        ok=report.ok,
+        rows=report.rows,
+        start_position=report.start_position,
+        since=since,
+        head_position=report.head_position,
+        head_hash=report.head_hash.hex() if report.head_hash else "",
+        problem_position=report.problem.position if report.problem else None,
+        problem=report.problem.message if report.problem else "",
+        seconds=time.monotonic() - started,
+    )
+    return verification, report
+
+
+def audit_chain_anchor_record(cursor, retiring) -> str:
+    """Record the last position and hash of an audit_log month about to be retired (a retention hook).
+
+    Called by the partition engine inside the transaction that retires `retiring.partition` (with its
+    `start` and `end` bounds), before it is detached, so that the anchor and the retirement commit or roll
+    back together. The composition root registers it: core does not know the engine.
+    """
+    statement = sql.AUDIT_CHAIN_ANCHOR_INSERT.format(partition=pgsql.Identifier(retiring.partition))
+    cursor.execute(statement, [retiring.partition, retiring.start, retiring.end])
+    row = cursor.fetchone()
+    if row is None:
+        return "audit chain: nothing to anchor (no rows, or already anchored)"
+    return f"audit chain anchored at position {row[0]}"

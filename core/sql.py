@@ -124,3 +124,53 @@ DEFAULT_PARTITIONS_OF = """
       JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
      ORDER BY 1, 2
 """
+
+# -- the audit log's hash chain (core/audit_chain.py) --------------------------------------------------------
+# The walk asks for each row's canonical pieces as text, with built-in casts only, and hashes them in Python:
+# a redefined audit_chain_canonical() in the database cannot fake a verification. The head comes from the
+# same statement (an InitPlan, evaluated once), so it is read in the same snapshot as the rows.
+AUDIT_CHAIN_ROWS = """
+    SELECT a.chain_position, a.id, a.prev_hash, a.row_hash,
+           a.chain_position::text,
+           a.id::text,
+           CASE WHEN pg_catalog.isfinite(a.occurred_at)
+                THEN pg_catalog.to_char(a.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                ELSE a.occurred_at::text END,
+           a.actor_id::text,
+           a.action::text,
+           a.object_type::text,
+           a.object_id::text,
+           a.details::text,
+           (SELECT h.position FROM audit_chain_head AS h ORDER BY h.position DESC LIMIT 1),
+           (SELECT h.hash FROM audit_chain_head AS h ORDER BY h.position DESC LIMIT 1)
+      FROM audit_log AS a
+     WHERE a.chain_position > %s
+     ORDER BY a.chain_position
+"""
+
+# When the walk found no row: the head, and whether rows past `start` exist, in one snapshot.
+AUDIT_CHAIN_HEAD_AND_TAIL = """
+    SELECT h.position, h.hash, EXISTS (SELECT 1 FROM audit_log AS a WHERE a.chain_position > %s)
+      FROM audit_chain_head AS h
+     ORDER BY h.position DESC
+     LIMIT 1
+"""
+
+AUDIT_CHAIN_LATEST_ANCHOR = """
+    SELECT position, hash, partition FROM audit_chain_anchor ORDER BY position DESC LIMIT 1
+"""
+
+AUDIT_CHAIN_ROW_HASH = "SELECT row_hash FROM audit_log WHERE chain_position = %s"
+
+# The retention hook: the highest position in a month about to be retired becomes an anchor. The partition
+# is composed with psycopg.sql.Identifier (it comes from the partition registry and the catalog).
+AUDIT_CHAIN_ANCHOR_INSERT = pgsql.SQL(
+    "INSERT INTO audit_chain_anchor (position, hash, partition, range_start, range_end) "
+    "SELECT chain_position, row_hash, %s, %s, %s FROM {partition} "
+    "ORDER BY chain_position DESC LIMIT 1 "
+    "ON CONFLICT (position) DO NOTHING "
+    "RETURNING position"
+)
+
+# The first statement of the walk's own transaction: one snapshot for the anchor, the head and every row.
+SNAPSHOT_READ_ONLY = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"

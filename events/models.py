@@ -23,6 +23,8 @@ class Event(models.Model):
     class Meta:
         managed = False
         db_table = "events"
+        # The search access log (audit_log rows of events.search) is read on /audit/ (group Auditors).
+        permissions = [("view_access_log", "Can view the events search access log")]
 
     def __str__(self):
         return f"{self.plate_number} at {self.captured_at:%Y-%m-%d %H:%M:%S}"

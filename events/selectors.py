@@ -2,13 +2,17 @@
 
 import base64
 import binascii
+import calendar
 import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
 
 from collectors.selectors import collector_label_queryset
 from events.models import Event
@@ -52,11 +56,13 @@ class EventCursor:
             if direction not in ("next", "prev") or type(row_id) is not int or not isinstance(stamp, str):
                 return None
             captured_at = dt.datetime.fromisoformat(stamp)
-        except (binascii.Error, ValueError, TypeError, KeyError, RecursionError):
+            if captured_at.tzinfo is None or not 0 < row_id <= _BIGINT_MAX:
+                return None
+            # An offset can push year 1 or 9999 out of range in UTC (OverflowError).
+            captured_at = captured_at.astimezone(dt.UTC)
+        except (binascii.Error, ValueError, TypeError, KeyError, RecursionError, OverflowError):
             return None
-        if captured_at.tzinfo is None or not 0 < row_id <= _BIGINT_MAX:
-            return None
-        return cls(direction=direction, captured_at=captured_at.astimezone(dt.UTC), id=row_id)
+        return cls(direction=direction, captured_at=captured_at, id=row_id)
 
 
 @dataclass(frozen=True)
@@ -136,3 +142,48 @@ def event_page(
         previous_cursor=EventCursor("prev", newest.captured_at, newest.id) if newest and has_newer else None,
         watchlists_by_plate=watchlist_names_by_plate(plates={event.plate_number for event in events}),
     )
+
+
+# The latest instant Python can hold: rows at 'infinity' are left out (no month holds them).
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class EventSources:
+    """The collectors of one month's events, and the search that lists them."""
+
+    collectors: list[str]
+    url: str
+
+
+def event_sources_by_month(*, since: dt.datetime) -> dict[str, EventSources]:
+    """Name the collectors of events dated `since` or later, by UTC month (YYYY-MM), in two queries.
+
+    For rows a wrong camera clock dated far ahead: they wait in DEFAULT, which is kept small.
+    """
+    counts = (
+        Event.objects.filter(captured_at__gte=since, captured_at__lt=_LATEST)
+        .annotate(month=TruncMonth("captured_at", tzinfo=dt.UTC))
+        .values("month", "collector_id")
+        .annotate(rows=Count("id"))
+        .order_by("month", "collector_id")
+    )
+    by_month: dict[str, list] = {}
+    for row in counts:
+        by_month.setdefault(row["month"].strftime("%Y-%m"), []).append(row["collector_id"])
+    ids = {collector_id for collector_ids in by_month.values() for collector_id in collector_ids}
+    names = {collector.pk: collector.site_name for collector in collector_label_queryset().filter(pk__in=ids)}
+    sources = {}
+    for label, collector_ids in by_month.items():
+        start = dt.date.fromisoformat(f"{label}-01")
+        end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+        params = {"start": start.isoformat(), "end": end.isoformat()}
+        if len(collector_ids) == 1:
+            params["collector"] = str(collector_ids[0])
+        sources[label] = EventSources(
+            collectors=[
+                names.get(collector_id, f"unknown collector {collector_id}") for collector_id in collector_ids
+            ],
+            url=f"{reverse('events:search')}?{urlencode(params)}",
+        )
+    return sources

@@ -71,10 +71,14 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
                 )
                 params.append(table)
         default_rows: dict[str, dict[int, int]] = {table: {} for table in tables}
+        unbounded: dict[str, int] = dict.fromkeys(tables, 0)
         if selects:
             cursor.execute(pgsql.SQL(" UNION ALL ").join(selects), params)
             for table, month, rows in cursor.fetchall():
-                default_rows[table][int(month)] = int(rows)
+                if month is None:
+                    unbounded[table] += int(rows)
+                else:
+                    default_rows[table][int(month)] = int(rows)
 
     snapshots = {}
     for table in tables:
@@ -86,6 +90,7 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
             partitioned=found[table]["partitioned"],
             children=children,
             default_rows=default_rows[table],
+            default_rows_unbounded=unbounded[table],
             lookalikes=frozenset(
                 name for name in names if name.rsplit("_", 2)[0] == table and name not in child_names
             ),

@@ -1,21 +1,47 @@
-"""Geometry of the rows-per-month chart on the status page (rendered as server-side SVG)."""
+"""Geometry of the rows-per-month chart on the status page (rendered as server-side SVG).
 
+One slot per month from the first partition to the last, except that a long run of months without a
+partition (a far-future month made by hand, say) collapses into one narrow break, so it cannot squeeze the
+rest. Months ahead of the current one that hold nothing yet are drawn as "ready, empty" blocks; today and the
+retention cutoff are marked on their day. The page draws it twice: wide, and compact with larger text for
+narrow screens.
+"""
+
+import calendar
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from partitions.humanize import human_bytes, short_count
 from partitions.planner import MANAGED, month_index, month_label
 
-WIDTH = 960
-HEIGHT = 220
-MARGIN_LEFT = 64
-MARGIN_BOTTOM = 34
-MARGIN_TOP = 12
-PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-MAX_TICKS = 12  # month labels under the axis, so 96 months stay readable
+MARGIN_TOP = 24  # room for the marker labels above the plot
+MARGIN_BOTTOM = 30
+MARGIN_RIGHT = 8
+GRIDLINES = 4  # horizontal lines above the axis, at round counts
+# A run of more months than this without a partition is drawn as one break instead of a slot per month.
+GAP_COLLAPSE = 3
+
+
+@dataclass(frozen=True)
+class ChartSize:
+    """The drawing's own units: the SVG scales them to the width it is given."""
+
+    name: str
+    width: int
+    height: int
+    margin_left: int
+    max_ticks: int  # month labels under the axis, thinned out to stay readable
+
+
+WIDE = ChartSize("wide", width=960, height=240, margin_left=56, max_ticks=12)
+COMPACT = ChartSize("compact", width=480, height=280, margin_left=46, max_ticks=4)
+MAX_TICKS = WIDE.max_ticks
+
+ROWS, UNKNOWN, READY = "rows", "unknown", "ready"
 
 
 @dataclass(frozen=True)
@@ -37,14 +63,38 @@ class Bar:
     name: str
     label: str
     title: str
-    unknown: bool
+    kind: str  # ROWS, UNKNOWN (never analysed) or READY (a month ahead, empty so far)
+
+    @property
+    def unknown(self) -> bool:
+        return self.kind == UNKNOWN
 
 
 class AxisLabel(NamedTuple):
-    """A label at a place on the month axis: a month under it, or a marker (now, retention cutoff)."""
+    """A label at a place on the month axis: a month under it, or a marker (today, retention cutoff)."""
 
     x: float
     label: str
+
+
+class Gridline(NamedTuple):
+    """A horizontal line at a round count, labelled on the left."""
+
+    y: float
+    label: str
+
+
+class AxisBreak(NamedTuple):
+    """Months without a partition, collapsed into one slot."""
+
+    x: float
+    width: float
+    months: int
+    title: str
+
+    @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 2)
 
 
 @dataclass(frozen=True)
@@ -59,50 +109,194 @@ class Chart:
     max_rows: int
     empty: bool
     ticks: list[AxisLabel] = field(default_factory=list)
+    gridlines: list[Gridline] = field(default_factory=list)
+    breaks: list[AxisBreak] = field(default_factory=list)
+    size: str = WIDE.name
 
     @property
     def max_label(self) -> str:
         return short_count(self.max_rows)
 
+    @property
+    def plot_right(self) -> int:
+        return self.width - MARGIN_RIGHT
 
-def chart_build(*, months: list[MonthBar], current_month: int, retention_cutoff: int) -> Chart:
-    """Lay out one bar per month between the first and last month shown, marking now and the cutoff."""
-    plot_bottom = MARGIN_TOP + PLOT_HEIGHT
+    @property
+    def plot_height(self) -> int:
+        return self.plot_bottom - self.plot_top
+
+    @property
+    def has_ready(self) -> bool:
+        return any(bar.kind == READY for bar in self.bars)
+
+    @property
+    def has_unknown(self) -> bool:
+        return any(bar.kind == UNKNOWN for bar in self.bars)
+
+    @property
+    def has_cutoff(self) -> bool:
+        return any(marker.label == "retention cutoff" for marker in self.markers)
+
+
+class _Slot(NamedTuple):
+    first: int  # month index
+    last: int  # the same as first, or the last month of a break
+
+    @property
+    def is_break(self) -> bool:
+        return self.last > self.first
+
+
+def _slots(months: Iterable[int]) -> list[_Slot]:
+    """Return one slot per month from the first to the last, long runs without a partition as one break."""
+    slots: list[_Slot] = []
+    for month in sorted(set(months)):
+        if slots:
+            previous = slots[-1].last
+            missing = month - previous - 1
+            if missing > GAP_COLLAPSE:
+                slots.append(_Slot(previous + 1, month - 1))
+            else:
+                slots.extend(_Slot(gap, gap) for gap in range(previous + 1, month))
+        slots.append(_Slot(month, month))
+    return slots
+
+
+def _axis_scale(max_rows: int) -> tuple[int, int]:
+    """Return a round top for the count axis and the step between its gridlines."""
+    raw = max(max_rows, 1) / GRIDLINES
+    magnitude = 10 ** math.floor(math.log10(raw))
+    factors = (1, 2, 5, 10) if magnitude == 1 else (1, 2, 2.5, 5, 10)
+    step = next(int(factor * magnitude) for factor in factors if factor * magnitude >= raw)
+    step = max(step, 1)
+    return step * math.ceil(max(max_rows, 1) / step), step
+
+
+def _count_label(value: int) -> str:
+    return re.sub(r"\.0(?=[kMG]$)", "", short_count(value))
+
+
+def _month_fraction(instant: dt.datetime) -> tuple[int, float]:
+    """Return the UTC month of an instant and how far into that month it is (0 to 1)."""
+    utc = instant.astimezone(dt.UTC)
+    days = calendar.monthrange(utc.year, utc.month)[1]
+    into = (utc - utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)).total_seconds()
+    return month_index(utc), into / (days * 86400)
+
+
+class _Layout:
+    """Where each month sits on the x axis."""
+
+    def __init__(self, slots: list[_Slot], size: ChartSize):
+        self.slots = slots
+        self.left = size.margin_left
+        self.slot_width = (size.width - size.margin_left - MARGIN_RIGHT) / len(slots)
+
+    def slot_x(self, index: int) -> float:
+        return self.left + index * self.slot_width
+
+    def x_of(self, instant: dt.datetime) -> float | None:
+        """Return where an instant falls, or None when it is outside the months shown."""
+        month, fraction = _month_fraction(instant)
+        for index, slot in enumerate(self.slots):
+            if slot.first <= month <= slot.last:
+                if slot.is_break:
+                    return round(self.slot_x(index) + self.slot_width / 2, 2)
+                return round(self.slot_x(index) + fraction * self.slot_width, 2)
+        if month == self.slots[-1].last + 1 and fraction == 0:
+            return round(self.slot_x(len(self.slots)), 2)
+        return None
+
+
+def _bar(month: MonthBar, *, x: float, width: float, current: int, plot_top: int, plot_bottom: int, top: int):
+    rows = month.estimated_rows
+    plot_height = plot_bottom - plot_top
+    size = human_bytes(month.total_bytes)
+    if month.month > current and not rows:
+        # Created ahead and empty so far (or never analysed): ingestion is ready for it.
+        kind, height = READY, plot_height
+        title = f"{month.name}: ready, empty (created ahead), {size}"
+    elif rows is None:
+        kind, height = UNKNOWN, 2.0
+        title = f"{month.name}: unknown rows (never analysed), {size}"
+    else:
+        kind, height = ROWS, max(1.0, plot_height * rows / top) if rows else 1.0
+        title = f"{month.name}: {rows:,} rows (estimated), {size}"
+    return Bar(
+        x=round(x + width * 0.1, 2),
+        y=round(plot_bottom - height, 2),
+        width=round(max(1.0, width * 0.8), 2),
+        height=round(height, 2),
+        name=month.name,
+        label=month_label(month.month),
+        title=title,
+        kind=kind,
+    )
+
+
+def chart_build(
+    *, months: list[MonthBar], now: dt.datetime, retention_cutoff: dt.datetime, size: ChartSize = WIDE
+) -> Chart:
+    """Lay out one bar per month, the count gridlines, and today and the retention cutoff on their day."""
+    plot_top, plot_bottom = MARGIN_TOP, size.height - MARGIN_BOTTOM
     if not months:
-        return Chart(WIDTH, HEIGHT, MARGIN_TOP, plot_bottom, MARGIN_LEFT, [], [], 0, True)
-    first = min(m.month for m in months)
-    last = max(m.month for m in months)
-    slots = last - first + 1
-    slot_width = (WIDTH - MARGIN_LEFT - 8) / slots
-    max_rows = max((m.estimated_rows or 0) for m in months) or 1
-    step = max(1, math.ceil(slots / MAX_TICKS))
-    bars, ticks = [], []
-    for month in sorted(months, key=lambda m: m.month):
-        offset = month.month - first
-        x = MARGIN_LEFT + offset * slot_width
-        if offset % step == 0:
-            ticks.append(AxisLabel(x=round(x + slot_width / 2, 2), label=month_label(month.month)))
-        unknown = month.estimated_rows is None
-        rows = month.estimated_rows or 0
-        height = 2.0 if unknown else max(1.0, PLOT_HEIGHT * rows / max_rows) if rows else 1.0
-        rows_text = "unknown rows (never analysed)" if unknown else f"{rows:,} rows (estimated)"
-        bars.append(
-            Bar(
-                x=round(x + slot_width * 0.1, 2),
-                y=round(plot_bottom - height, 2),
-                width=round(max(1.0, slot_width * 0.8), 2),
-                height=round(height, 2),
-                name=month.name,
-                label=month_label(month.month),
-                title=f"{month.name}: {rows_text}, {human_bytes(month.total_bytes)}",
-                unknown=unknown,
+        empty = Chart(size.width, size.height, plot_top, plot_bottom, size.margin_left, [], [], 0, True)
+        return replace(empty, size=size.name)
+    current = month_index(now)
+    layout = _Layout(_slots([*(m.month for m in months), current]), size)
+    max_rows = max((m.estimated_rows or 0) for m in months)
+    top, step = _axis_scale(max_rows)
+    gridlines = [
+        Gridline(y=round(plot_bottom - (plot_bottom - plot_top) * value / top, 2), label=_count_label(value))
+        for value in range(0, top + 1, step)
+    ]
+    by_month = {m.month: m for m in months}
+    bars, breaks, ticks = [], [], []
+    labelled = [index for index, slot in enumerate(layout.slots) if not slot.is_break]
+    every = max(1, math.ceil(len(labelled) / size.max_ticks))
+    for index, slot in enumerate(layout.slots):
+        x = layout.slot_x(index)
+        if slot.is_break:
+            count = slot.last - slot.first + 1
+            span = f"{month_label(slot.first)} to {month_label(slot.last)}"
+            title = f"{count} months without a partition ({span})"
+            breaks.append(AxisBreak(round(x, 2), round(layout.slot_width, 2), count, title))
+            continue
+        if labelled.index(index) % every == 0:
+            ticks.append(AxisLabel(x=round(x + layout.slot_width / 2, 2), label=month_label(slot.first)))
+        month = by_month.get(slot.first)
+        if month is not None:
+            bars.append(
+                _bar(
+                    month,
+                    x=x,
+                    width=layout.slot_width,
+                    current=current,
+                    plot_top=plot_top,
+                    plot_bottom=plot_bottom,
+                    top=top,
+                )
             )
-        )
     markers = []
-    for index, label in ((current_month, "now"), (retention_cutoff, "retention cutoff")):
-        if first <= index <= last + 1:
-            markers.append(AxisLabel(x=round(MARGIN_LEFT + (index - first) * slot_width, 2), label=label))
-    return Chart(WIDTH, HEIGHT, MARGIN_TOP, plot_bottom, MARGIN_LEFT, bars, markers, max_rows, False, ticks)
+    for instant, label in ((retention_cutoff, "retention cutoff"), (now, "today")):
+        x = layout.x_of(instant)
+        if x is not None:
+            markers.append(AxisLabel(x=x, label=label))
+    return Chart(
+        size.width,
+        size.height,
+        plot_top,
+        plot_bottom,
+        size.margin_left,
+        bars,
+        markers,
+        max_rows,
+        False,
+        ticks=ticks,
+        gridlines=gridlines,
+        breaks=breaks,
+        size=size.name,
+    )
 
 
 def chart_months(partitions: Iterable) -> list[MonthBar]:
@@ -119,10 +313,8 @@ def chart_months(partitions: Iterable) -> list[MonthBar]:
     ]
 
 
-def chart_for_table(status, *, now: dt.datetime) -> Chart:
-    """Lay out the chart of a TableStatus: its managed months, this month and its retention cutoff."""
+def chart_for_table(status, *, now: dt.datetime, size: ChartSize = WIDE) -> Chart:
+    """Lay out the chart of a TableStatus: its managed months, today and its retention cutoff."""
     return chart_build(
-        months=chart_months(status.partitions),
-        current_month=month_index(now),
-        retention_cutoff=month_index(status.retention_cutoff),
+        months=chart_months(status.partitions), now=now, retention_cutoff=status.retention_cutoff, size=size
     )

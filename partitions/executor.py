@@ -1,10 +1,12 @@
 """Carry out planned actions: each in its own transaction, under a lock timeout, retried with backoff."""
 
 import logging
+import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
+import structlog
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from psycopg import sql as pgsql
@@ -12,6 +14,7 @@ from psycopg import sql as pgsql
 from core.services import audit_log_write
 from partitions import sql
 from partitions.catalog import lock_timeout_setting
+from partitions.hooks import RetentionHookError, RetiringPartition, retention_hooks
 from partitions.planner import (
     CREATE,
     DETACH,
@@ -25,9 +28,14 @@ from partitions.planner import (
 from partitions.registry import ARCHIVE_SCHEMA
 
 logger = logging.getLogger(__name__)
+# One structured line per action carried out (LOG_FORMAT=json makes it a JSON line for log shippers).
+action_log = structlog.get_logger("partitions.actions")
 
-ATTEMPTS = 3
-BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
+# An action whose brief lock waits fail is retried within its patience (PARTITION_ACTION_PATIENCE): the wait
+# before each attempt starts at BACKOFF_SECONDS and doubles up to BACKOFF_MAX_SECONDS, with jitter, so
+# that a long reader ends and the action succeeds in the same run, while writers never wait long.
+BACKOFF_SECONDS = 0.1
+BACKOFF_MAX_SECONDS = 2.0
 # Lock timeout, deadlock, serialization failure, and a stray row reaching DEFAULT between move and attach.
 RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001", "23514"}
 SUCCESS, FAILED, PLANNED = "success", "failed", "planned"
@@ -52,6 +60,7 @@ class ActionResult:
     moved_rows: int | None = None
     attempts: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what the retention hooks did
 
     @property
     def error(self) -> str | None:
@@ -68,6 +77,7 @@ class ActionResult:
             "moved_rows": self.moved_rows,
             "attempts": self.attempts,
             "seconds": round(self.seconds, 3),
+            "notes": self.notes,
         }
 
 
@@ -100,6 +110,11 @@ class AdvisoryLocks:
         if self._connection is not None:
             self._connection.close()  # rolls back: every lock taken is released
             self._connection = None
+
+    def hold_run(self, run_id: int) -> None:
+        """Hold the run's own lock until the run ends: while it is held, the run's process is alive."""
+        with self._connection.cursor() as cursor:
+            cursor.execute(sql.RUN_LOCK, [sql.RUN_LOCK_NAMESPACE, run_id])
 
     def try_acquire(self, table: str) -> bool:
         with self._connection.cursor() as cursor:
@@ -171,7 +186,20 @@ def _lock_briefly(cursor, entry: PartitionedTable, statements: list) -> None:
     cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(entry.lock_timeout)])
 
 
-def _retire(cursor, entry: PartitionedTable, action: Action) -> None:
+def _retention_hooks_run(cursor, entry: PartitionedTable, action: Action) -> list[str]:
+    """Lock the partition against writes and call the hooks apps registered for its table."""
+    hooks = retention_hooks(entry.table)
+    if not hooks:
+        return []
+    cursor.execute(sql.LOCK_PARTITION_FOR_HOOKS.format(partition=pgsql.Identifier(action.partition)))
+    retiring = RetiringPartition(
+        table=entry.table, partition=action.partition, start=action.start, end=action.end, mode=action.action
+    )
+    notes = [hook(cursor, retiring) for hook in hooks]
+    return [note for note in notes if note]
+
+
+def _retire(cursor, entry: PartitionedTable, action: Action) -> list[str]:
     names = {"parent": pgsql.Identifier(entry.table), "partition": pgsql.Identifier(action.partition)}
     cursor.execute(sql.PARTITION_BOUND, [entry.table, action.partition])
     row = cursor.fetchone()
@@ -180,6 +208,8 @@ def _retire(cursor, entry: PartitionedTable, action: Action) -> None:
             f"{action.partition} is no longer a partition of {entry.table} from {action.start.isoformat()} "
             f"to {action.end.isoformat()}; left alone"
         )
+    # In this transaction, before the partition leaves: what the hooks write commits with the retirement.
+    notes = _retention_hooks_run(cursor, entry, action)
     # DETACH takes the parent to itself; waiting for that queues every writer behind it, so wait briefly.
     _lock_briefly(cursor, entry, [sql.LOCK_PARENT_FOR_DETACH.format(**names)])
     cursor.execute(sql.DETACH.format(**names))
@@ -189,6 +219,13 @@ def _retire(cursor, entry: PartitionedTable, action: Action) -> None:
         cursor.execute(sql.MOVE_TO_SCHEMA.format(schema=schema, **names))
     else:
         cursor.execute(sql.DROP_TABLE.format(**names))
+    return notes
+
+
+def retry_wait(attempt: int) -> float:
+    """Return how long to wait after failed attempt number `attempt`: doubling, capped, jittered (½ to 1)."""
+    ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)
 
 
 def action_execute(
@@ -200,18 +237,22 @@ def action_execute(
     actor_id=None,
     run_id: int | None = None,
 ) -> ActionResult:
-    """Run one action in its own transaction; retry lock timeouts with backoff; record any failure."""
+    """Run one action in its own transaction; retry lock timeouts with backoff within the action's patience;
+    record any failure."""
     started = time.monotonic()
+    deadline = started + entry.action_patience
     outcome = ActionResult(action=action, result=FAILED)
-    for attempt in range(1, ATTEMPTS + 1):
-        outcome.attempts = attempt
+    attempt = 0
+    while True:
+        attempt += 1
+        outcome.attempts, outcome.notes = attempt, []  # a rolled-back attempt's hooks did nothing
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(entry.lock_timeout)])
                 if action.action == CREATE:
                     outcome.moved_rows = _create(cursor, entry, action, columns, default)
                 else:
-                    _retire(cursor, entry, action)
+                    outcome.notes = _retire(cursor, entry, action)
                 # Written after ATTACH, in the same transaction: the row lands in a real partition.
                 audit_log_write(
                     actor_id=actor_id,
@@ -223,31 +264,48 @@ def action_execute(
                         "from": action.start.isoformat(),
                         "to": action.end.isoformat(),
                         "moved_rows": outcome.moved_rows,
+                        "notes": outcome.notes,
                         "run": run_id,
                     },
                 )
-        except PartitionChangedError as exc:
+        except (PartitionChangedError, RetentionHookError) as exc:
             outcome.sqlstate, outcome.message = None, str(exc)
             break
         except DatabaseError as exc:
             outcome.sqlstate, outcome.message = _sqlstate(exc), _message(exc)
-            logger.warning(
-                "%s %s, attempt %d of %d: %s",
+            wait = retry_wait(attempt)
+            retry = outcome.sqlstate in RETRYABLE_SQLSTATES and time.monotonic() + wait < deadline
+            logger.log(
+                logging.INFO if retry else logging.WARNING,
+                "%s %s, attempt %d: %s%s",
                 action.action,
                 action.partition,
                 attempt,
-                ATTEMPTS,
                 outcome.error,
+                f"; again in {wait:.2f} s" if retry else "",
             )
-            if outcome.sqlstate in RETRYABLE_SQLSTATES and attempt < ATTEMPTS:
-                time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+            if retry:
+                time.sleep(wait)
                 continue
             break
         else:
             outcome.result, outcome.sqlstate, outcome.message = SUCCESS, None, None
-            logger.info("%s %s: done", action.action, action.partition)
             break
     outcome.seconds = time.monotonic() - started
+    action_log.log(
+        logging.INFO if outcome.result == SUCCESS else logging.ERROR,
+        "partition_action",
+        run=run_id,
+        table=entry.table,
+        action=action.action,
+        partition=action.partition,
+        result=outcome.result,
+        sqlstate=outcome.sqlstate,
+        error=outcome.message,
+        moved_rows=outcome.moved_rows,
+        attempts=outcome.attempts,
+        seconds=round(outcome.seconds, 3),
+    )
     return outcome
 
 

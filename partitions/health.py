@@ -1,9 +1,10 @@
 """Health of a partitioned table, computed once and shared by the command, the page and status.json."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from partitions.humanize import rows_text
+from partitions.humanize import human_bytes, rows_text
 from partitions.models import MaintenanceRun
 from partitions.planner import (
     UNMANAGED,
@@ -52,6 +53,11 @@ def run_problems(*, last_run, last_success, now: dt.datetime, cron: str) -> list
             f"Maintenance run #{last_run.pk} was queued at {_when(last_run.started_at)} and has not "
             "started: is the Celery worker down?"
         )
+    elif last_run.status == MaintenanceRun.Status.ABANDONED:
+        problems.append(
+            f"Maintenance run #{last_run.pk}, started at {_when(last_run.started_at)}, was abandoned: its "
+            f"process stopped (last seen {_when(last_run.last_seen_at)}). The next run completes its plan."
+        )
     elif last_run.status == MaintenanceRun.Status.RUNNING and now - last_run.started_at > INTERRUPTED_AFTER:
         problems.append(
             f"Maintenance run #{last_run.pk} started at {_when(last_run.started_at)} never finished; "
@@ -84,11 +90,15 @@ class TableHealth:
         return self.critical + self.warnings
 
 
-def _default_rows_problems(entry: PartitionedTable, snapshot: CatalogSnapshot, plan: TablePlan) -> list[str]:
+def _default_rows_problems(
+    entry: PartitionedTable, snapshot: CatalogSnapshot, plan: TablePlan, sources: Mapping[int, str]
+) -> list[str]:
     default = snapshot.default_partition
     waiting = []
     for month, rows in sorted(snapshot.default_rows.items()):
-        if month in plan.stranded_default_rows:
+        if month in plan.far_future_default_rows:
+            waiting.append(far_future_text(entry, default, month, rows, sources.get(month, "")))
+        elif month in plan.stranded_default_rows:
             waiting.append(
                 f"{default} holds {rows_text(rows)} for {month_label(month)}, past retention: "
                 f"reported, not moved into {partition_name(entry.table, month)}."
@@ -98,7 +108,22 @@ def _default_rows_problems(entry: PartitionedTable, snapshot: CatalogSnapshot, p
                 f"{default} holds {rows_text(rows)} for {month_label(month)}; they move into "
                 f"{partition_name(entry.table, month)} on the next run."
             )
+    if snapshot.default_rows_unbounded:
+        waiting.append(
+            f"{default} holds {rows_text(snapshot.default_rows_unbounded)} dated -infinity or infinity: no "
+            "month can hold them, so they stay there."
+        )
     return waiting
+
+
+def far_future_text(entry: PartitionedTable, default: str, month: int, rows: int, source: str = "") -> str:
+    """Say that rows dated beyond the horizon wait in DEFAULT: `3 rows dated 2031-03 from collector …`."""
+    source = f" from {source}" if source else ""
+    return (
+        f"{rows_text(rows)} dated {month_label(month)}{source} — camera clock? They stay in {default}, never "
+        f"lost: that month is further ahead than premake ({entry.premake_months}) plus "
+        f"PARTITION_FUTURE_HORIZON_MONTHS ({entry.future_horizon_months})."
+    )
 
 
 def table_health(
@@ -108,8 +133,12 @@ def table_health(
     plan: TablePlan,
     now: dt.datetime,
     job_problems: list[str],
+    far_future_sources: Mapping[int, str] | None = None,
 ) -> TableHealth:
-    """Return the health badge and one sentence per problem, each naming the partition concerned."""
+    """Return the health badge and one sentence per problem, each naming the partition concerned.
+
+    `far_future_sources` names, per month beyond the horizon, where its DEFAULT rows came from.
+    """
     critical: list[str] = []
     warnings: list[str] = []
     if not snapshot.exists:
@@ -131,7 +160,14 @@ def table_health(
             f"premake is {entry.premake_months}: "
             f"{partition_name(entry.table, current + ahead + 1)} is missing."
         )
-    warnings.extend(_listed(_default_rows_problems(entry, snapshot, plan)))
+    if ahead > entry.horizon_months:
+        warnings.append(
+            f"{ahead} months ahead covered, more than premake ({entry.premake_months}) plus "
+            f"PARTITION_FUTURE_HORIZON_MONTHS ({entry.future_horizon_months}): partitions up to "
+            f"{month_label(current + ahead)} were made before any row needed them (a rotation with --now?). "
+            "They are kept."
+        )
+    warnings.extend(_listed(_default_rows_problems(entry, snapshot, plan, far_future_sources or {})))
     gaps = [
         f"Gap: {action.partition} is missing inside retention."
         for action in plan.actions
@@ -154,3 +190,19 @@ def table_health(
     warnings.extend(job_problems)
 
     return TableHealth(CRITICAL if critical else WARNING if warnings else OK, critical, warnings)
+
+
+# An empty DEFAULT partition this large holds only dead rows (left by rows moved out of it): worth a VACUUM.
+DEFAULT_BLOAT_BYTES = 8 * 2**20
+
+
+def default_partition_notes(snapshot: CatalogSnapshot) -> list[str]:
+    """Give advice that does not make the table unhealthy: an empty DEFAULT partition large on disk."""
+    default = snapshot.default
+    if default is None or snapshot.default_rows or default.total_bytes < DEFAULT_BLOAT_BYTES:
+        return []
+    return [
+        f"{default.name} is empty but takes {human_bytes(default.total_bytes)} on disk: dead rows left by "
+        "rows moved out of it. Each new month's ATTACH reads all of it while holding its lock; "
+        f"VACUUM {default.name} (as the table's owner) gives the space back, as autovacuum will in time."
+    ]

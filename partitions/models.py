@@ -18,6 +18,8 @@ class MaintenanceRun(models.Model):
         PARTIAL = "partial", "Partial"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
+        # Its process died mid-run (kill -9, a lost host): the next run records it so (DESIGN.md rule 6).
+        ABANDONED = "abandoned", "Abandoned"
 
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     user = models.ForeignKey(
@@ -26,6 +28,8 @@ class MaintenanceRun(models.Model):
     table = models.CharField(max_length=63, blank=True, help_text="Empty when the run covered every table.")
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Moved on as the run records each action: when the run was last seen alive.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING, db_index=True)
     plan = models.JSONField(default=list, blank=True)
     actions = models.JSONField(default=list, blank=True)
@@ -40,6 +44,11 @@ class MaintenanceRun(models.Model):
 
     def __str__(self):
         return f"Maintenance run {self.pk} ({self.get_status_display()})"
+
+    @property
+    def last_seen_at(self):
+        """Return when the run last recorded progress (its start, before its first action)."""
+        return self.heartbeat_at or self.started_at
 
     @property
     def duration(self):

@@ -44,6 +44,12 @@ def registry_build(settings) -> list[PartitionedTable]:
         raise ImproperlyConfigured("PARTITION_LOCK_TIMEOUT: must be a positive duration")
     if settings.PARTITION_MAX_DROPS_PER_RUN < 0:
         raise ImproperlyConfigured("PARTITION_MAX_DROPS_PER_RUN: must be at least 0")
+    horizon = getattr(settings, "PARTITION_FUTURE_HORIZON_MONTHS", 2)
+    if not isinstance(horizon, int) or horizon < 0:
+        raise ImproperlyConfigured(f"PARTITION_FUTURE_HORIZON_MONTHS: must be at least 0, got {horizon!r}")
+    patience = float(getattr(settings, "PARTITION_ACTION_PATIENCE", 60.0))
+    if patience < 0:
+        raise ImproperlyConfigured(f"PARTITION_ACTION_PATIENCE: must not be negative, got {patience!r}")
 
     entries = []
     seen = set()
@@ -66,6 +72,8 @@ def registry_build(settings) -> list[PartitionedTable]:
                 retention_mode=mode,
                 lock_timeout=float(settings.PARTITION_LOCK_TIMEOUT),
                 max_drops_per_run=settings.PARTITION_MAX_DROPS_PER_RUN,
+                future_horizon_months=horizon,
+                action_patience=patience,
             )
         )
     return entries

@@ -5,10 +5,11 @@ import logging
 from dataclasses import dataclass
 
 from celery import current_app as celery_app
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from core.models import AuditLog
+from partitions import sql
 from partitions.catalog import catalog_read
 from partitions.executor import (
     FAILED,
@@ -20,8 +21,9 @@ from partitions.executor import (
     statistics_refresh,
 )
 from partitions.models import MaintenanceRun
-from partitions.planner import PartitionedTable, TablePlan, plan_table
+from partitions.planner import PartitionedTable, TablePlan, month_index, plan_table
 from partitions.registry import registry_entries
+from partitions.selectors.runs import maintenance_run_in_progress, runs_alive
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,35 @@ MAINTENANCE_TASK = "partitions.tasks.maintain_partitions"
 
 class BrokerUnavailableError(RuntimeError):
     """The task queue (broker) cannot be reached: nothing was queued."""
+
+
+class MaintenanceInProgressError(RuntimeError):
+    """A maintenance run is already queued or running: Run now queues no second one."""
+
+    def __init__(self, run: MaintenanceRun):
+        super().__init__(f"maintenance run {run.pk} is {run.status}")
+        self.run = run
+
+
+class PlanningTooFarAheadError(ValueError):
+    """A rotation was asked to act as if it were further ahead than premake plus the horizon allow."""
+
+
+def _now_within_horizon(entries: list[PartitionedTable], now: dt.datetime, wall_now: dt.datetime) -> None:
+    """Refuse a rotation `now` more months ahead of the wall clock than premake plus the horizon (rule 4a).
+
+    It would make partitions no row needs yet (and the status page would call them "months ahead"); a plan
+    or a dry run may look that far, since they change nothing.
+    """
+    for entry in entries:
+        ahead = month_index(now) - month_index(wall_now)
+        if ahead > entry.horizon_months:
+            raise PlanningTooFarAheadError(
+                f"--now {now.isoformat()} is {ahead} months ahead of the clock; rotate acts at most "
+                f"{entry.horizon_months} ahead (premake {entry.premake_months} plus "
+                f"PARTITION_FUTURE_HORIZON_MONTHS {entry.future_horizon_months}). Use `plan` or "
+                "`rotate --dry-run` to look further."
+            )
 
 
 def partitions_plan(*, now: dt.datetime | None = None, table: str | None = None) -> list[TablePlan]:
@@ -83,7 +114,8 @@ def _apply_table(
         errors.extend(plan.blocked)
         return TABLE_FAILED
     run.plan = [*run.plan, *(action.as_dict() for action in plan.actions)]
-    run.save(update_fields=["plan"])
+    run.heartbeat_at = timezone.now()
+    run.save(update_fields=["plan", "heartbeat_at"])
     filled = []
     for action in plan.actions:
         outcome = action_execute(
@@ -97,12 +129,49 @@ def _apply_table(
         run.actions = [*run.actions, outcome.as_dict()]
         if outcome.error:
             errors.append(f"{action.action} {action.partition}: {outcome.error}")
-        run.save(update_fields=["actions"])
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["actions", "heartbeat_at"])
         if outcome.moved_rows and not outcome.error:
             filled.append((snapshot.default.schema, action.partition))
     if filled:
         statistics_refresh(tables=[*filled, (snapshot.default.schema, snapshot.default.relname)])
     return TABLE_DONE
+
+
+def _run_start(
+    run: MaintenanceRun | None, *, locks: AdvisoryLocks, trigger: str, user, table: str | None
+) -> MaintenanceRun:
+    """Record the run as running, holding its run lock from before anyone can see it running."""
+    now = timezone.now()
+    with transaction.atomic():
+        if run is None:
+            run = MaintenanceRun.objects.create(
+                trigger=trigger, user=user, table=table or "", started_at=now, heartbeat_at=now
+            )
+        else:
+            # A run queued by "Run now": it starts now, under the id the user was shown.
+            run.status, run.started_at, run.heartbeat_at = MaintenanceRun.Status.RUNNING, now, now
+            run.save(update_fields=["status", "started_at", "heartbeat_at"])
+        locks.hold_run(run.pk)
+    return run
+
+
+ABANDONED_ERROR = "Abandoned: its process stopped mid-run (last seen {last_seen}); run #{by} recorded it."
+
+
+def maintenance_runs_abandoned_record(*, by: MaintenanceRun) -> int:
+    """Record as abandoned every running run whose process is gone (its run lock free); return how many."""
+    running = MaintenanceRun.objects.filter(status=MaintenanceRun.Status.RUNNING).exclude(pk=by.pk)
+    candidates = {run.pk: run for run in running.only("pk", "started_at", "heartbeat_at")}
+    dead = set(candidates) - runs_alive(run_ids=candidates)
+    for pk in sorted(dead):
+        last_seen = candidates[pk].last_seen_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        MaintenanceRun.objects.filter(pk=pk, status=MaintenanceRun.Status.RUNNING).update(
+            status=MaintenanceRun.Status.ABANDONED,
+            error=ABANDONED_ERROR.format(last_seen=last_seen, by=by.pk),
+        )
+        logger.warning("maintenance run %s was abandoned (last seen %s)", pk, last_seen)
+    return len(dead)
 
 
 def partitions_apply(
@@ -138,22 +207,20 @@ def partitions_apply(
             plan=[action.as_dict() for plan in plans for action in plan.actions],
             actions=planned,
         )
+    if now is not None:
+        _now_within_horizon(entries, now, timezone.now())
 
-    if run is None:
-        run = MaintenanceRun.objects.create(
-            trigger=trigger, user=user, table=table or "", started_at=timezone.now()
-        )
-    else:
-        # A run queued by "Run now": it starts now, under the id the user was shown.
-        run.status, run.started_at = MaintenanceRun.Status.RUNNING, timezone.now()
-        run.save(update_fields=["status", "started_at"])
     errors: list[str] = []
     outcomes = []
     try:
         with AdvisoryLocks() as locks:
+            run = _run_start(run, locks=locks, trigger=trigger, user=user, table=table)
+            maintenance_runs_abandoned_record(by=run)
             for entry in entries:
                 outcomes.append(_apply_table(run, entry, locks=locks, now=now, user=user, errors=errors))
     except BaseException as exc:
+        if run is None or run.pk is None or run.status != MaintenanceRun.Status.RUNNING:
+            raise  # it never started: nothing to record
         # A lost connection or the task's time limit: record what is known, then let the caller retry.
         errors.append(f"run aborted: {exc.__class__.__name__}: {exc}")
         run.status = MaintenanceRun.Status.FAILED
@@ -191,22 +258,34 @@ def _workers_answering() -> bool:
         return False
 
 
-def maintenance_enqueue(*, user) -> MaintenanceQueued:
-    """Record a queued manual run and send it to the workers; raise BrokerUnavailableError if it cannot be.
+def maintenance_enqueue(*, user, now: dt.datetime | None = None) -> MaintenanceQueued:
+    """Record a queued manual run and send it to the workers.
 
-    Call it after the transaction commits: the worker looks the run up by its id.
+    Raise MaintenanceInProgressError when a run is already queued or running, BrokerUnavailableError when the
+    run cannot be sent. Call it outside a transaction: the worker looks the run up by its id.
     """
-    run = MaintenanceRun.objects.create(
-        trigger=MaintenanceRun.Trigger.MANUAL, user=user, status=MaintenanceRun.Status.QUEUED
-    )
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Two presses at once: the second waits here for the first's queued run, then sees it.
+        with connection.cursor() as cursor:
+            cursor.execute(sql.RUN_NOW_LOCK, [sql.ADVISORY_LOCK_NAMESPACE])
+        in_progress = maintenance_run_in_progress(now=now)
+        if in_progress is not None:
+            raise MaintenanceInProgressError(in_progress)
+        run = MaintenanceRun.objects.create(
+            trigger=MaintenanceRun.Trigger.MANUAL,
+            user=user,
+            status=MaintenanceRun.Status.QUEUED,
+            started_at=now,
+        )
     try:
         # One connection attempt and no publish retries: with kombu's defaults a refused connection is
         # retried for seconds; this way a broker outage answers within the 3 s socket connect timeout.
-        with celery_app.connection_for_write(transport_options={"max_retries": 0}) as connection:
+        with celery_app.connection_for_write(transport_options={"max_retries": 0}) as broker:
             celery_app.send_task(
                 MAINTENANCE_TASK,
                 kwargs={"trigger": MaintenanceRun.Trigger.MANUAL, "user_id": str(user.pk), "run_id": run.pk},
-                connection=connection,
+                connection=broker,
                 retry=False,
             )
     # kombu OperationalError, redis ConnectionError, or whatever else the transport raises.

@@ -39,12 +39,13 @@ LOOKALIKES = """
 """
 
 # One SELECT per DEFAULT partition, joined with UNION ALL. The DEFAULT partition is kept empty, so
-# counting its rows is cheap; months are year * 12 + month - 1 in UTC.
+# counting its rows is cheap; months are year * 12 + month - 1 in UTC, NULL for rows at ±infinity (which
+# no month holds, but which are counted all the same).
 DEFAULT_ROWS_BY_MONTH = sql.SQL(
     "SELECT %s::text, "
-    "(extract(year FROM {column} AT TIME ZONE 'UTC') * 12 "
-    "+ extract(month FROM {column} AT TIME ZONE 'UTC') - 1)::bigint, count(*) "
-    "FROM {default} WHERE isfinite({column}) GROUP BY 2"
+    "CASE WHEN isfinite({column}) THEN (extract(year FROM {column} AT TIME ZONE 'UTC') * 12 "
+    "+ extract(month FROM {column} AT TIME ZONE 'UTC') - 1)::bigint END, count(*) "
+    "FROM {default} GROUP BY 2"
 )
 
 # -- executor ------------------------------------------------------------------------------------------
@@ -58,6 +59,22 @@ MAINTENANCE_FLAG_OFF = "SELECT set_config('chaverim.partition_maintenance', 'off
 # Held by a side connection for the whole run: one run per parent at a time.
 ADVISORY_LOCK = "SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))"
 ADVISORY_LOCK_NAMESPACE = 0x50415254  # "PART"
+
+# Also held by that side connection, from before the run shows as running until it ends: a running run
+# whose lock nobody holds has lost its process (killed, host gone), and is shown and recorded as abandoned.
+RUN_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+RUN_LOCK_NAMESPACE = 0x52554E53  # "RUNS"
+# Which of the given runs are alive: pg_locks shows every session's locks to any role (the web's too).
+RUNS_ALIVE = """
+    SELECT l.objid::bigint
+      FROM pg_catalog.pg_locks AS l
+     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database())
+       AND l.classid = %s::bigint::oid AND l.objid = ANY(%s::bigint[]::oid[])
+"""
+# Run now: two presses at once wait for each other, so the second sees the first's queued run. The name has a
+# space, so it never hashes like a table's lock.
+RUN_NOW_LOCK = "SELECT pg_advisory_xact_lock(%s, hashtext('run now'))"
 
 INSERTABLE_COLUMNS = """
     SELECT attname
@@ -110,6 +127,11 @@ LOCK_DEFAULT = sql.SQL("LOCK TABLE ONLY {default} IN ACCESS EXCLUSIVE MODE")
 # What DETACH takes on the parent, taken first so that the wait for it can be kept short.
 LOCK_PARENT_FOR_DETACH = sql.SQL("LOCK TABLE ONLY {parent} IN ACCESS EXCLUSIVE MODE")
 
+# Before the retention hooks read a retiring partition: no row may arrive in it or leave it until it is gone.
+# SHARE blocks only writes to this partition (months past retention get none); readers and writers of every
+# other month go on, and DETACH upgrades the lock.
+LOCK_PARTITION_FOR_HOOKS = sql.SQL("LOCK TABLE ONLY {partition} IN SHARE MODE")
+
 MOVE_DEFAULT_ROWS = sql.SQL(
     "WITH moved AS (DELETE FROM ONLY {default} "
     "WHERE {column} >= %s::timestamptz AND {column} < %s::timestamptz RETURNING {columns}) "
@@ -132,3 +154,15 @@ MOVE_TO_SCHEMA = sql.SQL("ALTER TABLE {partition} SET SCHEMA {schema}")
 
 # After rows move out of DEFAULT, the planner's and the status page's row estimates come from these.
 ANALYZE = sql.SQL("ANALYZE {table}")
+
+# -- metrics -------------------------------------------------------------------------------------------
+
+# For the rest of the scrape's transaction: a read queued behind DDL gives up instead of hanging the scrape.
+STATEMENT_TIMEOUT = "SELECT set_config('statement_timeout', %s, true)"
+
+# Actions of every recorded run by kind and result, for /metrics: runs only ever gain actions, so the
+# counts only grow. {runs} is the MaintenanceRun table.
+ACTIONS_BY_RESULT = sql.SQL(
+    "SELECT action ->> 'action', action ->> 'result', count(*) "
+    "FROM {runs}, jsonb_array_elements({runs}.actions) AS action GROUP BY 1, 2"
+)

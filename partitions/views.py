@@ -1,11 +1,11 @@
 """Pages of the partitions app: partition status, plan preview, run now, run detail."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,14 +16,16 @@ from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from core.db_roles import database_role_status
+from core.selectors import audit_verification_last
 from partitions import selectors
-from partitions.chart import Chart, chart_for_table
+from partitions.chart import COMPACT, Chart, chart_for_table
 from partitions.models import MaintenanceRun
-from partitions.services import BrokerUnavailableError, maintenance_enqueue
+from partitions.services import BrokerUnavailableError, MaintenanceInProgressError, maintenance_enqueue
 from partitions.tables import PartitionTable
 
 VIEW_PARTITIONS = "partitions.view_partitions"
 RUN_MAINTENANCE = "partitions.run_maintenance"
+RUN_REFRESH_SECONDS = 3
 BROKER_DOWN_MESSAGE = (
     "Maintenance was not queued: the task queue (broker) cannot be reached, so nothing was changed. "
     "On the server, `python manage.py partitions rotate` runs the same maintenance without the broker."
@@ -36,6 +38,7 @@ class TableCard:
 
     status: selectors.TableStatus
     chart: Chart
+    compact_chart: Chart  # the same chart for narrow screens
     table: PartitionTable
 
 
@@ -49,8 +52,14 @@ def partition_status(request):
         # A prefix per table, so sorting one table leaves the other's order alone.
         table = PartitionTable(status.partitions, prefix=f"{status.table}-")
         RequestConfig(request, paginate=False).configure(table)
+        now = overview.generated_at
         cards.append(
-            TableCard(status=status, chart=chart_for_table(status, now=overview.generated_at), table=table)
+            TableCard(
+                status=status,
+                chart=chart_for_table(status, now=now),
+                compact_chart=chart_for_table(status, now=now, size=COMPACT),
+                table=table,
+            )
         )
     context = {
         "overview": overview,
@@ -58,6 +67,7 @@ def partition_status(request):
         "can_run": request.user.has_perm(RUN_MAINTENANCE),
         "cron": settings.PARTITION_MAINTENANCE_CRON,
         "database_role": database_role_status(),
+        "audit_verification": audit_verification_last(),
     }
     return render(request, "partitions/status.html", context)
 
@@ -77,19 +87,37 @@ def partition_plan(request):
     return render(request, "partitions/plan.html", {"preview": selectors.plan_preview()})
 
 
-def _enqueue_and_report(request) -> None:
-    """Queue maintenance for the user and leave a message saying what happened."""
+def _run_link(run: MaintenanceRun) -> str:
+    return format_html('<a href="{}">run #{}</a>', reverse("partitions:run", args=[run.pk]), run.pk)
+
+
+@require_POST
+@permission_required(RUN_MAINTENANCE, raise_exception=True)
+def partition_run_now(request):
+    """Queue maintenance and show its run page; refuse a second run while one is queued or running."""
     try:
         queued = maintenance_enqueue(user=request.user)
+    except MaintenanceInProgressError as exc:
+        messages.warning(
+            request,
+            format_html(
+                "Maintenance was not queued again: {} is already {} (since {} UTC). This is its page.",
+                _run_link(exc.run),
+                exc.run.get_status_display().lower(),
+                f"{exc.run.started_at.astimezone(dt.UTC):%H:%M:%S}",
+            ),
+        )
+        return redirect("partitions:run", pk=exc.run.pk)
     except BrokerUnavailableError:
         messages.error(request, BROKER_DOWN_MESSAGE)
-        return
-    run_link = format_html(
-        '<a href="{}">run #{}</a>', reverse("partitions:run", args=[queued.run.pk]), queued.run.pk
-    )
+        return redirect("partitions:status")
     if queued.workers_answering:
         messages.success(
-            request, format_html("Maintenance queued as {}; a worker starts it in a moment.", run_link)
+            request,
+            format_html(
+                "Maintenance queued as {}. This page refreshes itself until the run has finished.",
+                _run_link(queued.run),
+            ),
         )
     else:
         messages.warning(
@@ -97,17 +125,10 @@ def _enqueue_and_report(request) -> None:
             format_html(
                 "Maintenance queued as {}, but no Celery worker answered: it will run when a worker is up. "
                 "<code>python manage.py partitions rotate</code> runs maintenance now without one.",
-                run_link,
+                _run_link(queued.run),
             ),
         )
-
-
-@require_POST
-@permission_required(RUN_MAINTENANCE, raise_exception=True)
-def partition_run_now(request):
-    """Queue maintenance now (after commit) and go back to the status page with what happened."""
-    transaction.on_commit(lambda: _enqueue_and_report(request))
-    return redirect("partitions:status")
+    return redirect("partitions:run", pk=queued.run.pk)
 
 
 @require_safe
@@ -115,9 +136,14 @@ def partition_run_now(request):
 def maintenance_run_detail(request, pk: int):
     """Show one maintenance run: who, when, its plan and each action's result and error."""
     run = get_object_or_404(MaintenanceRun.objects.select_related("user"), pk=pk)
+    selectors.runs_abandoned_show([run])  # "running" whose process is gone: shown as abandoned
+    in_progress = selectors.run_in_progress(run, now=timezone.now())
     context = {
         "run": run,
         "summary": selectors.RunSummary.of(run),
         "not_run": selectors.run_not_carried_out(run),
+        "in_progress": in_progress,
+        # The page reloads itself (a meta refresh, no script) until the run has finished.
+        "refresh_seconds": RUN_REFRESH_SECONDS if in_progress else None,
     }
     return render(request, "partitions/run_detail.html", context)

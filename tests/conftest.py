@@ -12,6 +12,10 @@ from tests.support import db_roles
 _started = []
 
 PLATFORM_TABLES = ("events", "audit_log", "watchlist_entries", "watchlists", "collectors")
+AUDIT_CHAIN_RESET = (
+    "TRUNCATE audit_chain_anchor, audit_chain_head; UPDATE audit_chain_lock SET xact = 0, base = 0; "
+    "INSERT INTO audit_chain_head (position, hash) VALUES (0, decode(repeat('00', 32), 'hex'))"
+)
 
 
 def pytest_sessionstart(session):
@@ -72,3 +76,5 @@ def clean_platform_tables(transactional_db):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL chaverim.partition_maintenance = 'on'")
         cursor.execute(f"TRUNCATE {', '.join(PLATFORM_TABLES)} RESTART IDENTITY CASCADE")
+        # The audit log's hash chain starts again with it: no anchors, the head back at position 0.
+        cursor.execute(AUDIT_CHAIN_RESET)

@@ -7,8 +7,10 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from core.plates import plate_normalize
 from watchlists import selectors, services
 from watchlists.errors import WatchlistError
+from watchlists.forms import WatchlistEntryAdminForm
 from watchlists.models import Watchlist, WatchlistEntry
 from watchlists.tables import entries_phrase
 
@@ -55,11 +57,13 @@ class SoftDeleteAdmin(admin.ModelAdmin):
     show_full_result_count = False  # one COUNT per page, not two
     show_facets = admin.ShowFacets.NEVER
     empty_value_display = "—"
+    restores_entries = False  # whether a restored row brings entries back with it (a watchlist does)
 
     def soft_delete(self, request, obj) -> int:
         raise NotImplementedError
 
-    def restore(self, request, obj) -> int:
+    def restore(self, request, obj) -> tuple[int, int]:
+        """Restore one row; return how many rows came back and how many entries came back with them."""
         raise NotImplementedError
 
     def has_restore_permission(self, request):
@@ -86,6 +90,20 @@ class SoftDeleteAdmin(admin.ModelAdmin):
     def log_deletions(self, request, queryset):
         """Leave logging to the services, which write the admin log and the audit log together."""
         return []
+
+    def log_addition(self, request, obj, message):
+        return None  # the create service wrote the admin log entry (and the audit_log row)
+
+    def log_change(self, request, obj, message):
+        return None  # the update services wrote the admin log entries (and the audit_log rows)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WatchlistError as exc:
+            # A clash committed between the form's checks and the save (the form reports the others).
+            self.message_user(request, f"{exc} Nothing was saved.", messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def delete_model(self, request, obj):
         self.soft_delete(request, obj)
@@ -131,14 +149,19 @@ class SoftDeleteAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["restore"], description="Restore selected %(verbose_name_plural)s")
     def restore_selected(self, request, queryset):
-        restored = 0
+        restored = entries = 0
         for obj in queryset.filter(is_deleted=True):
             try:
-                restored += self.restore(request, obj)
+                rows, with_them = self.restore(request, obj)
             except WatchlistError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+                continue
+            restored, entries = restored + rows, entries + with_them
         if restored:
-            self.message_user(request, f"Restored {restored} {self._plural(restored)}.", messages.SUCCESS)
+            with_entries = f" with {entries_phrase(entries)}" if self.restores_entries else ""
+            self.message_user(
+                request, f"Restored {restored} {self._plural(restored)}{with_entries}.", messages.SUCCESS
+            )
         else:
             self.message_user(request, "Nothing restored.", messages.WARNING)
 
@@ -152,7 +175,7 @@ class WatchlistEntryInlineFormSet(BaseInlineFormSet):
         super().clean()
         seen = set()
         for form in self.forms:
-            plate = getattr(form, "cleaned_data", {}).get("plate_number")
+            plate = plate_normalize(getattr(form, "cleaned_data", {}).get("plate_number") or "")
             if plate and plate in seen:
                 form.add_error("plate_number", "This plate is already in this form.")
             seen.add(plate)
@@ -160,8 +183,9 @@ class WatchlistEntryInlineFormSet(BaseInlineFormSet):
 
 class WatchlistEntryInline(admin.TabularInline):
     model = WatchlistEntry
+    form = WatchlistEntryAdminForm
     formset = WatchlistEntryInlineFormSet
-    fields = ("plate_number", "reason", "created_at")
+    fields = ("plate_number", "reason", "created_at", "loaded_version")
     readonly_fields = ("created_at",)
     extra = 0
     can_delete = False  # entries are soft-deleted from their own admin or the watchlist page
@@ -178,6 +202,7 @@ class WatchlistAdmin(SoftDeleteAdmin):
     list_display = ("name", "active_entries", "created_at", "status", "deleted_by_name", "deleted_at")
     list_filter = (WatchlistStatusFilter,)
     search_fields = ("name",)
+    restores_entries = True
     fields = (
         "name",
         "description",
@@ -197,22 +222,47 @@ class WatchlistAdmin(SoftDeleteAdmin):
         return obj.active_entries
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            services.watchlist_update(
+                watchlist_id=obj.pk, name=obj.name, description=obj.description, actor=request.user
+            )
+            return
+        created = services.watchlist_create(name=obj.name, description=obj.description, actor=request.user)
+        obj.pk, obj.created_by = created.pk, created.created_by
+        obj._state.adding = False
 
     def save_formset(self, request, form, formset, change):
-        for instance in formset.save(commit=False):
-            if instance._state.adding:
-                instance.created_by = request.user
-            instance.save()
-        formset.save_m2m()
+        """Add and edit the inline's plates through the entry services, each edit at its loaded version."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for entry_form in formset.forms:
+            if not entry_form.has_changed():
+                continue
+            values = entry_form.cleaned_data
+            if entry_form.instance._state.adding:
+                added = services.watchlist_entry_create(
+                    watchlist_id=form.instance.pk,
+                    plate_number=values["plate_number"],
+                    reason=values.get("reason", ""),
+                    actor=request.user,
+                )
+                formset.new_objects.append(added.entry)
+                continue
+            fields = [field for field in entry_form.changed_data if field in services.ENTRY_FIELD_LABELS]
+            if fields:
+                services.watchlist_entry_update(
+                    entry_id=entry_form.instance.pk,
+                    expected_version=values["loaded_version"],
+                    changes={field: values[field] for field in fields},
+                    actor=request.user,
+                )
+                formset.changed_objects.append((entry_form.instance, fields))
 
     def soft_delete(self, request, obj) -> int:
         return services.watchlist_soft_delete(watchlist_id=obj.pk, actor=request.user).watchlists
 
-    def restore(self, request, obj) -> int:
-        return services.watchlist_restore(watchlist_id=obj.pk, actor=request.user).watchlists
+    def restore(self, request, obj) -> tuple[int, int]:
+        counts = services.watchlist_restore(watchlist_id=obj.pk, actor=request.user)
+        return counts.watchlists, counts.entries
 
     def get_deleted_objects(self, objs, request):
         """Describe the soft delete: the watchlists and the active entries that go with them."""
@@ -243,15 +293,18 @@ class WatchlistEntryAdmin(SoftDeleteAdmin):
     list_filter = (WatchlistEntryStatusFilter,)
     list_select_related = ("watchlist", "deleted_by")
     search_fields = ("plate_number", "watchlist__name")
+    form = WatchlistEntryAdminForm
     fields = (
         "watchlist",
         "plate_number",
         "reason",
         "created_by",
         "created_at",
+        "version",
         *SOFT_DELETE_COLUMNS,
+        "loaded_version",
     )
-    readonly_fields = ("created_by", "created_at", *SOFT_DELETE_COLUMNS)
+    readonly_fields = ("created_by", "created_at", "version", *SOFT_DELETE_COLUMNS)
 
     def get_readonly_fields(self, request, obj=None):
         # The watchlist of an existing entry never changes (its choices are the active lists only).
@@ -273,15 +326,34 @@ class WatchlistEntryAdmin(SoftDeleteAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            fields = [field for field in form.changed_data if field in services.ENTRY_FIELD_LABELS]
+            updated = services.watchlist_entry_update(
+                entry_id=obj.pk,
+                expected_version=form.cleaned_data["loaded_version"],
+                changes={field: form.cleaned_data[field] for field in fields},
+                actor=request.user,
+            )
+            obj.version = updated.version
+            return
+        added = services.watchlist_entry_create(
+            watchlist_id=obj.watchlist_id,
+            plate_number=obj.plate_number,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        obj.pk, obj.version, obj.created_by = added.entry.pk, added.entry.version, added.entry.created_by
+        obj._state.adding = False
+        if added.restored:
+            self.message_user(
+                request, f"The plate {obj.plate_number} had been deleted from this watchlist: it is restored."
+            )
 
     def soft_delete(self, request, obj) -> int:
         return services.watchlist_entry_soft_delete(entry_id=obj.pk, actor=request.user)
 
-    def restore(self, request, obj) -> int:
-        return services.watchlist_entry_restore(entry_id=obj.pk, actor=request.user)
+    def restore(self, request, obj) -> tuple[int, int]:
+        return services.watchlist_entry_restore(entry_id=obj.pk, actor=request.user), 0
 
     def get_deleted_objects(self, objs, request):
         """Describe the soft delete: only the entries themselves change."""

@@ -6,7 +6,10 @@ from django.db.models import Q
 from django.db.models.functions import Lower, Now
 from django.utils import timezone
 
-from watchlists.errors import HardDeleteError
+from core.plates import plate_normalize, validate_plate
+from core.validators import refuse_control_characters, refuse_control_characters_but_line_breaks
+from core.versioning import VersionedQuerySetMixin
+from watchlists.errors import EntryConflictError, HardDeleteError
 
 # Only the guarded UPDATEs of SoftDeleteQuerySet move these columns; a plain save() leaves them alone.
 SOFT_DELETE_FIELDS = frozenset({"is_deleted", "deleted_at", "deleted_by"})
@@ -59,8 +62,11 @@ class WatchlistQuerySet(SoftDeleteQuerySet):
     touch_field = "updated_at"
 
 
-class WatchlistEntryQuerySet(SoftDeleteQuerySet):
-    pass
+class WatchlistEntryQuerySet(VersionedQuerySetMixin, SoftDeleteQuerySet):
+    """Entries: every UPDATE, soft delete and restore included, bumps each row's version."""
+
+    version_field = "version"
+    write_service = "watchlists.services.watchlist_entry_update"
 
 
 class WatchlistAllManager(models.Manager.from_queryset(WatchlistQuerySet)):
@@ -108,6 +114,8 @@ class SoftDeleteModel(models.Model):
 
     touch_field = None  # a timestamp column every save moves, when the table has one
     constraint_fields = ()  # fields a partial unique index needs even when a form leaves them out
+    version_field = None  # an optimistic-lock version column, when the table has one
+    conflict_error = None  # what a save of a stale copy raises, when the table has a version
 
     class Meta:
         abstract = True
@@ -128,11 +136,30 @@ class SoftDeleteModel(models.Model):
                 update_fields = [*{*update_fields, self.touch_field}]
             if not update_fields:
                 return
+            if self.version_field:
+                self._save_versioned(update_fields, using=using)
+                return
         super().save(
             force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
         )
 
     save.alters_data = True
+
+    def _save_versioned(self, update_fields, *, using=None) -> None:
+        """Write the fields only if the row is still at this copy's version, bumping it; else raise."""
+        loaded = getattr(self, self.version_field)
+        changes = {
+            self._meta.get_field(name).attname: getattr(self, self._meta.get_field(name).attname)
+            for name in update_fields
+            if name != self.version_field
+        }
+        rows = type(self)._base_manager.using(using or self._state.db).filter(pk=self.pk)
+        if not rows.filter(**{self.version_field: loaded}).update(**changes):
+            current = rows.first()
+            if current is None:
+                raise self.DoesNotExist(f"No {self._meta.verbose_name} {self.pk}")
+            raise self.conflict_error(current=current, expected_version=loaded)
+        setattr(self, self.version_field, loaded + 1)
 
     def validate_constraints(self, exclude=None):
         # Forms exclude the soft-delete columns (and an inline's parent), yet the partial unique indexes
@@ -150,8 +177,10 @@ class Watchlist(SoftDeleteModel):
     """A named list of plates to watch for (platform table `watchlists`, soft-deleted)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True, default="")
+    name = models.CharField(max_length=100, validators=[refuse_control_characters])
+    description = models.TextField(
+        blank=True, default="", validators=[refuse_control_characters_but_line_breaks]
+    )
     created_by = _user_reference("created_by")
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(db_default=Now())
@@ -190,10 +219,13 @@ class WatchlistEntry(SoftDeleteModel):
     watchlist = models.ForeignKey(
         Watchlist, on_delete=models.DO_NOTHING, db_constraint=False, related_name="entries"
     )
-    plate_number = models.CharField(max_length=20)
-    reason = models.TextField(blank=True, default="")
+    # Stored normalized (core.plates), as the events search looks plates up: clean() and save() normalize.
+    plate_number = models.CharField(max_length=20, validators=[validate_plate])
+    reason = models.TextField(blank=True, default="", validators=[refuse_control_characters_but_line_breaks])
     created_by = _user_reference("created_by")
     created_at = models.DateTimeField(db_default=Now())
+    # Optimistic lock, as collectors' config_version: 1 on insert, +1 on every write (save() checks it).
+    version = models.IntegerField(default=1, editable=False)
 
     objects = ActiveWatchlistEntryManager()
     all_objects = WatchlistEntryAllManager()
@@ -201,6 +233,8 @@ class WatchlistEntry(SoftDeleteModel):
 
     touch_field = None
     constraint_fields = ("watchlist",)
+    version_field = "version"
+    conflict_error = EntryConflictError
 
     class Meta:
         managed = False
@@ -219,3 +253,14 @@ class WatchlistEntry(SoftDeleteModel):
 
     def __str__(self):
         return self.plate_number
+
+    def save(self, *args, **kwargs):
+        self.plate_number = plate_normalize(self.plate_number or "")
+        super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def clean(self):
+        # Before the unique check of full_clean(), so that `demo-1342` clashes with `DEMO1342`.
+        super().clean()
+        self.plate_number = plate_normalize(self.plate_number or "")

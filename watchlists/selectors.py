@@ -5,6 +5,8 @@ from collections import defaultdict
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Upper
 
+from core.plates import plate_normalize
+from watchlists.hotlist import ExistingEntry, Hotlist, HotlistPlan, hotlist_plan
 from watchlists.models import Watchlist, WatchlistEntry
 
 STATUS_ACTIVE = "active"
@@ -68,12 +70,12 @@ def watchlist_list() -> QuerySet:
 
 
 def watchlist_search(queryset: QuerySet, q: str | None) -> QuerySet:
-    """Keep watchlists whose name contains `q`, or that have an active entry with plate `q` (any case)."""
+    """Keep watchlists whose name contains `q`, or that have an active entry with plate `q` (normalized)."""
     q = (q or "").strip()
     if not q:
         return queryset
     plate_match = WatchlistEntry.all_objects.annotate(plate_upper=Upper("plate_number")).filter(
-        watchlist_id=OuterRef("pk"), is_deleted=False, plate_upper=q.upper()
+        watchlist_id=OuterRef("pk"), is_deleted=False, plate_upper=plate_normalize(q)
     )
     return queryset.filter(Q(name__icontains=q) | Exists(plate_match))
 
@@ -90,6 +92,11 @@ def watchlist_entry_list(*, watchlist: Watchlist) -> QuerySet:
         .select_related("watchlist", "deleted_by")
         .order_by("plate_number", "pk")
     )
+
+
+def watchlist_entry_get(*, watchlist_id, entry_id) -> WatchlistEntry:
+    """Return one entry of a watchlist, deleted or not, with its watchlist (raises DoesNotExist)."""
+    return WatchlistEntry.all_objects.select_related("watchlist").get(pk=entry_id, watchlist_id=watchlist_id)
 
 
 def watchlist_names_by_plate(*, plates: set[str]) -> dict[str, list[str]]:
@@ -109,3 +116,49 @@ def watchlist_names_by_plate(*, plates: set[str]) -> dict[str, list[str]]:
     for plate, name in rows:
         names[plate].append(name)
     return dict(names)
+
+
+def watchlist_entry_version_locked(*, entry_id) -> int | None:
+    """Return the entry's version, its watchlist's row and its own locked until the transaction ends.
+
+    None if there is no such entry. Locked in the order every writer uses (watchlist, then entry).
+    """
+    watchlist_id = (
+        WatchlistEntry.all_objects.filter(pk=entry_id).values_list("watchlist_id", flat=True).first()
+    )
+    if watchlist_id is None:
+        return None
+    Watchlist.all_objects.select_for_update().filter(pk=watchlist_id).values_list("pk", flat=True).first()
+    return (
+        WatchlistEntry.all_objects.select_for_update()
+        .filter(pk=entry_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def watchlist_hotlist_entries(*, watchlist_id, plates: list[str]) -> list[ExistingEntry]:
+    """Return the watchlist's entries, active or deleted, with any of `plates` (one query)."""
+    if not plates:
+        return []
+    rows = WatchlistEntry.all_objects.filter(watchlist_id=watchlist_id, plate_number__in=plates).values_list(
+        "id", "plate_number", "is_deleted", "deleted_at"
+    )
+    return [
+        ExistingEntry(id=entry_id, plate=plate, is_deleted=is_deleted, deleted_at=deleted_at)
+        for entry_id, plate, is_deleted, deleted_at in rows.order_by()
+    ]
+
+
+def watchlist_hotlist_preview(*, watchlist_id, hotlist: Hotlist) -> HotlistPlan:
+    """Plan importing `hotlist` into the watchlist as its entries are now (one query, whatever its size)."""
+    return hotlist_plan(
+        hotlist, existing=watchlist_hotlist_entries(watchlist_id=watchlist_id, plates=hotlist.plates)
+    )
+
+
+def watchlist_home_summary() -> dict:
+    """Count the active and the deleted watchlists, for the home page (one query)."""
+    return Watchlist.all_objects.aggregate(
+        active=Count("pk", filter=Q(is_deleted=False)), deleted=Count("pk", filter=Q(is_deleted=True))
+    )

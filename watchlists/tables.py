@@ -1,16 +1,24 @@
 """Tables of the watchlist pages."""
 
+from urllib.parse import urlencode
+
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_format
+from django.urls import reverse
 from django.utils import timezone
 
 EMPTY = "—"
-TIMESTAMP = "Y-m-d H:i"
+TIMESTAMP = "Y-m-d H:i T"
 
 
 def entries_phrase(count: int, one: str = "entry", many: str = "entries") -> str:
     """Say how many entries, in words that agree with the number."""
     return f"{count} {one if count == 1 else many}"
+
+
+def plate_search_url(plate: str) -> str:
+    """Return the events search for one plate (its default window: the last 7 days)."""
+    return f"{reverse('events:search')}?{urlencode({'plate': plate})}"
 
 
 def _actions(template_name: str) -> tables.TemplateColumn:
@@ -46,7 +54,11 @@ class WatchlistTable(SoftDeletedRowsTable):
 
 
 class WatchlistEntryTable(SoftDeletedRowsTable):
-    plate_number = tables.Column(verbose_name="Plate")
+    plate_number = tables.Column(
+        verbose_name="Plate",
+        linkify=lambda record: plate_search_url(record.plate_number),
+        attrs={"a": {"title": "Where this plate was seen (events search)"}},
+    )
     reason = tables.Column(default=EMPTY)
     created_at = tables.DateTimeColumn(verbose_name="Added", format=TIMESTAMP)  # to its watchlist
     actions = _actions("watchlists/_entry_actions.html")

@@ -26,6 +26,7 @@ class Reason(enum.Enum):
     PREMAKE = "premake ({months} ahead)"
     DEFAULT_ROWS = "rows waiting in DEFAULT"
     GAP = "gap inside retention"
+    BRIDGE = "between premake and a month with rows in DEFAULT"
     PAST_RETENTION = "past retention ({months} months)"
 
     def text(self, months: int = 0) -> str:
@@ -76,6 +77,8 @@ class TablePlan:
     blocked: tuple[str, ...] = ()
     stranded_default_rows: dict[int, int] = field(default_factory=dict)
     drops_deferred: int = 0
+    # Rows in DEFAULT dated beyond the horizon (rule 4a), by month: left there and reported.
+    far_future_default_rows: dict[int, int] = field(default_factory=dict)
 
 
 def _create_reason(month: int, *, current: int, last_premade: int, rows: int) -> Reason:
@@ -83,7 +86,9 @@ def _create_reason(month: int, *, current: int, last_premade: int, rows: int) ->
         return Reason.CURRENT_MONTH
     if current < month <= last_premade:
         return Reason.PREMAKE
-    return Reason.DEFAULT_ROWS if rows else Reason.GAP
+    if rows:
+        return Reason.DEFAULT_ROWS
+    return Reason.BRIDGE if month > last_premade else Reason.GAP
 
 
 def plan_table(
@@ -112,20 +117,30 @@ def plan_table(
     first_kept = month_index(retention_cutoff)
     current = month_index(now)
     last_premade = current + entry.premake_months
+    horizon = current + entry.horizon_months
+    # Gaps are filled inside the retention window of the planning `now`: a `--now` years ahead plans
+    # that window, never every month between today's partitions and it.
+    first_gap = max(first_kept, current - entry.retention_months)
 
     managed = {child.month: child for child in snapshot.children if child.month is not None}
     wanted = set(range(current, last_premade + 1))
-    stranded = {}
+    stranded, far_future = {}, {}
     for month, rows in snapshot.default_rows.items():
         if month < first_kept:
             stranded[month] = rows  # past retention: reported, never moved into a month we would drop
+        elif month > horizon:
+            far_future[month] = rows  # a clock far ahead, most likely: reported, left in DEFAULT (rule 4a)
         else:
             wanted.add(month)
-    # Fill gaps from the oldest kept month up to the premake horizon; months beyond it are islands
-    # (DEFAULT rows from the far future), created on their own without filling up to them.
-    anchors = [month for month in [*managed, *wanted] if first_kept <= month <= last_premade]
+    # Fill gaps from the oldest kept month up to the premake horizon.
+    anchors = [month for month in [*managed, *wanted] if first_gap <= month <= last_premade]
     if anchors:
         wanted.update(range(min(anchors), last_premade + 1))
+    # A month beyond premake made for DEFAULT rows brings the months before it, so no gap is left in which
+    # the next rows would land in DEFAULT.
+    beyond = [month for month in wanted if month > last_premade]
+    if beyond:
+        wanted.update(range(last_premade + 1, max(beyond)))
 
     creates, blocked = [], []
     for month in sorted(wanted - managed.keys()):
@@ -173,4 +188,5 @@ def plan_table(
         blocked=tuple(blocked),
         stranded_default_rows=stranded,
         drops_deferred=max(0, len(expired) - entry.max_drops_per_run),
+        far_future_default_rows=far_future,
     )

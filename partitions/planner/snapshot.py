@@ -51,6 +51,13 @@ class CatalogSnapshot:
     children: tuple[Child, ...] = ()
     default_rows: dict[int, int] = field(default_factory=dict)
     lookalikes: frozenset[str] = frozenset()
+    # Rows in DEFAULT at -infinity or infinity: no month can hold them, so they stay there (and are shown).
+    default_rows_unbounded: int = 0
+
+    @property
+    def default_rows_total(self) -> int:
+        """Count every row waiting in DEFAULT, those at ±infinity included."""
+        return sum(self.default_rows.values()) + self.default_rows_unbounded
 
     @property
     def default(self) -> Child | None:

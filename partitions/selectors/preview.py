@@ -31,6 +31,11 @@ def action_why(action: Action, *, plan: TablePlan, entry: PartitionedTable) -> s
         why = "next month not created yet"
     elif action.reason is Reason.PREMAKE:
         why = f"{ahead} months ahead not created yet (premake is {entry.premake_months})"
+    elif action.reason is Reason.BRIDGE:
+        why = (
+            f"{ahead} months ahead, between premake ({entry.premake_months}) and a later month made for rows "
+            "waiting in DEFAULT: created so that no gap is left"
+        )
     else:
         why = "gap inside retention: no partition for this month between existing ones"
     if action.default_rows:

@@ -1,15 +1,20 @@
 """Reads of the maintenance runs: the latest ones, the job's stats, a run's first error."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q
 
+from partitions import sql
+from partitions.health import INTERRUPTED_AFTER
 from partitions.models import MaintenanceRun
 from partitions.schedule import maintenance_next_run
 
 RECENT_RUNS = 20
 FAILED_STATUSES = (MaintenanceRun.Status.FAILED, MaintenanceRun.Status.PARTIAL)
+IN_PROGRESS_STATUSES = (MaintenanceRun.Status.QUEUED, MaintenanceRun.Status.RUNNING)
 RUN_BADGES = {
     MaintenanceRun.Status.SUCCESS: "ok",
     MaintenanceRun.Status.FAILED: "critical",
@@ -38,6 +43,23 @@ def run_first_error(run: MaintenanceRun) -> tuple[str | None, str | None]:
     if run.error:
         return None, run.error.splitlines()[0]
     return None, None
+
+
+def run_in_progress(run: MaintenanceRun, *, now: dt.datetime) -> bool:
+    """Tell whether a run is queued or running, and recent enough to be; call runs_abandoned_show first."""
+    return run.status in IN_PROGRESS_STATUSES and run.started_at >= now - INTERRUPTED_AFTER
+
+
+def maintenance_run_in_progress(*, now: dt.datetime) -> MaintenanceRun | None:
+    """Return the newest run that is queued or running with its process alive, or None."""
+    candidates = list(
+        MaintenanceRun.objects.select_related("user")
+        .defer("plan", "actions")
+        .filter(status__in=IN_PROGRESS_STATUSES, started_at__gte=now - INTERRUPTED_AFTER)
+        .order_by("-started_at", "-id")
+    )
+    runs_abandoned_show(candidates)
+    return next((run for run in candidates if run_in_progress(run, now=now)), None)
 
 
 def run_not_carried_out(run: MaintenanceRun) -> list[dict]:
@@ -145,18 +167,41 @@ def maintenance_job_stats(*, runs: list[MaintenanceRun], now: dt.datetime) -> Jo
     )
 
 
+def runs_alive(*, run_ids: Iterable[int]) -> set[int]:
+    """Return which of the runs still have a process holding their run lock."""
+    run_ids = sorted(set(run_ids))
+    if not run_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql.RUNS_ALIVE, [sql.RUN_LOCK_NAMESPACE, run_ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def runs_abandoned_show(runs: Iterable[MaintenanceRun | None]) -> None:
+    """Show as abandoned each running run whose process is gone: one query, none when nothing runs.
+
+    Its record says "running" until the next run records it abandoned; the page tells the truth meanwhile.
+    """
+    running = [run for run in runs if run is not None and run.status == MaintenanceRun.Status.RUNNING]
+    alive = runs_alive(run_ids=[run.pk for run in running])
+    for run in running:
+        if run.pk not in alive:
+            run.status = MaintenanceRun.Status.ABANDONED
+
+
 def maintenance_runs_recent(*, limit: int = RECENT_RUNS) -> list[MaintenanceRun]:
     """Return the latest runs with their users, newest first (the plans, which can be long, deferred)."""
-    return list(
+    runs = list(
         MaintenanceRun.objects.select_related("user").defer("plan").order_by("-started_at", "-id")[:limit]
     )
+    runs_abandoned_show(runs)
+    return runs
 
 
 def maintenance_runs_last(*, table: str) -> tuple[MaintenanceRun | None, MaintenanceRun | None]:
     """Return the last run that covered a table and its last successful one (skipped runs left out)."""
     runs = MaintenanceRun.objects.filter(table__in=["", table]).exclude(status=MaintenanceRun.Status.SKIPPED)
     newest_first = ("-started_at", "-id")
-    return (
-        runs.order_by(*newest_first).first(),
-        runs.filter(status=MaintenanceRun.Status.SUCCESS).order_by(*newest_first).first(),
-    )
+    last = runs.order_by(*newest_first).first()
+    runs_abandoned_show([last])
+    return last, runs.filter(status=MaintenanceRun.Status.SUCCESS).order_by(*newest_first).first()

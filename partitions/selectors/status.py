@@ -1,15 +1,26 @@
 """Reads for the status page, status.json, `partitions status` and /readyz: each table's health."""
 
 import datetime as dt
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from partitions.catalog import catalog_read
-from partitions.health import run_problems, table_health
-from partitions.planner import CatalogSnapshot, PartitionedTable, month_index, plan_table
+from partitions.far_future import far_future_describer
+from partitions.health import CRITICAL, OK, WARNING, default_partition_notes, run_problems, table_health
+from partitions.planner import (
+    CatalogSnapshot,
+    PartitionedTable,
+    month_index,
+    month_label,
+    month_start,
+    plan_table,
+)
 from partitions.registry import registry_entries
+from partitions.schedule import maintenance_next_run
 from partitions.selectors.runs import (
     JobStats,
     RunSummary,
@@ -18,6 +29,8 @@ from partitions.selectors.runs import (
     maintenance_runs_last,
     maintenance_runs_recent,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,12 @@ class TableStatus:
     premake_months: int
     retention_months: int
     retention_cutoff: dt.datetime
+    # The last month (YYYY-MM) a partition covers without a gap from the current one; None: this month is not.
+    covered_through: str | None = None
+    # Advice that leaves the health alone (an empty DEFAULT partition large on disk).
+    notes: list[str] = field(default_factory=list)
+    # Rows in DEFAULT dated beyond the horizon, by month, with their sources (rule 4a).
+    far_future: list["FarFutureRows"] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Return the table as `partitions status --json` prints it."""
@@ -75,6 +94,9 @@ class TableStatus:
             "premake_months": self.premake_months,
             "retention_months": self.retention_months,
             "retention_cutoff": iso_utc(self.retention_cutoff),
+            "covered_through": self.covered_through,
+            "notes": self.notes,
+            "far_future": [rows.as_dict() for rows in self.far_future],
         }
 
 
@@ -96,22 +118,76 @@ def _partition_statuses(snapshot: CatalogSnapshot) -> list[PartitionStatus]:
     ]
 
 
+@dataclass(frozen=True)
+class FarFutureRows:
+    """Rows waiting in DEFAULT for a month beyond the horizon: how many, from where, and where to see them."""
+
+    month: str
+    rows: int
+    source: str = ""
+    url: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"month": self.month, "rows": self.rows, "source": self.source, "url": self.url}
+
+
+def _far_future_rows(entry: PartitionedTable, plan) -> list[FarFutureRows]:
+    """Describe the far-future rows of a table, by month, with what its app says of their sources."""
+    if not plan.far_future_default_rows:
+        return []
+    describer = far_future_describer(entry.table)
+    sources = {}
+    if describer is not None:
+        try:
+            sources = describer(month_start(min(plan.far_future_default_rows)))
+        except DatabaseError:  # the status page shows the rows anyway, without their sources
+            logger.warning("could not describe the far-future rows of %s", entry.table, exc_info=True)
+    rows = []
+    for month, count in sorted(plan.far_future_default_rows.items()):
+        source = sources.get(month_label(month))
+        rows.append(
+            FarFutureRows(
+                month=month_label(month),
+                rows=count,
+                source=source.source if source else "",
+                url=source.url if source else None,
+            )
+        )
+    return rows
+
+
 def _table_status(
     entry: PartitionedTable, snapshot: CatalogSnapshot, *, now, wall_now, job_problems
 ) -> TableStatus:
     plan = plan_table(entry, snapshot, now=now, wall_now=wall_now)
-    health = table_health(entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=job_problems)
+    far_future = _far_future_rows(entry, plan)
+    health = table_health(
+        entry=entry,
+        snapshot=snapshot,
+        plan=plan,
+        now=now,
+        job_problems=job_problems,
+        far_future_sources={
+            month: rows.source
+            for month, rows in zip(sorted(plan.far_future_default_rows), far_future, strict=True)
+        },
+    )
+    current = month_index(now)
+    covered = snapshot.exists and snapshot.covering_child(current) is not None
     return TableStatus(
         table=entry.table,
         column=entry.column,
         health=health.health,
         problems=health.problems,
         months_ahead=snapshot.months_ahead(month_index(now)),
-        default_rows=sum(snapshot.default_rows.values()),
+        default_rows=snapshot.default_rows_total,
         partitions=_partition_statuses(snapshot),
         premake_months=entry.premake_months,
         retention_months=entry.retention_months,
         retention_cutoff=plan.retention_cutoff,
+        covered_through=month_label(current + snapshot.months_ahead(current)) if covered else None,
+        notes=default_partition_notes(snapshot),
+        far_future=far_future,
     )
 
 
@@ -151,6 +227,41 @@ def partitions_critical_problems(*, now: dt.datetime | None = None) -> list[str]
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """The status page's first line: is ingestion safe, and until when."""
+
+    health: str
+    text: str
+
+
+def _coverage(tables: list[TableStatus]) -> str:
+    """Say until when each table is covered: `events and audit_log covered through 2027-02`."""
+    by_month: dict[str, list[str]] = {}
+    for status in tables:
+        by_month.setdefault(status.covered_through, []).append(status.table)
+    return "; ".join(
+        f"{' and '.join(names)} covered through {month}" for month, names in sorted(by_month.items())
+    )
+
+
+def overview_verdict(tables: list[TableStatus]) -> Verdict:
+    """Sum up every table in one line: critical when rows would land in DEFAULT, else covered until when."""
+    if not tables:
+        return Verdict(CRITICAL, "No partitioned table is registered (PARTITION_REGISTRY).")
+    critical = [status for status in tables if status.health == CRITICAL]
+    if critical:
+        more = sum(len(status.problems) for status in critical) - 1
+        also = f" (and {more} more problem{'s' if more != 1 else ''} below)" if more else ""
+        return Verdict(CRITICAL, f"Ingestion is at risk: {critical[0].problems[0]}{also}")
+    safe = f"Ingestion is safe: {_coverage(tables)}."
+    # Job problems (a failed run) are every table's: count each once.
+    warnings = len({problem for status in tables for problem in status.problems})
+    if warnings:
+        return Verdict(WARNING, f"{safe} {warnings} warning{'s' if warnings != 1 else ''} below.")
+    return Verdict(OK, f"{safe} Nothing waits in DEFAULT; maintenance runs on schedule.")
+
+
+@dataclass(frozen=True)
 class StatusOverview:
     """Everything the status page and status.json show."""
 
@@ -159,8 +270,14 @@ class StatusOverview:
     runs: list[RunSummary]
     generated_at: dt.datetime
 
+    @property
+    def verdict(self) -> Verdict:
+        return overview_verdict(self.tables)
+
     def as_dict(self) -> dict:
+        verdict = self.verdict
         return {
+            "verdict": {"health": verdict.health, "text": verdict.text},
             "tables": [status.as_page_dict() for status in self.tables],
             "job": self.job.as_dict(),
             "runs": [summary.as_dict() for summary in self.runs],
@@ -178,3 +295,16 @@ def partitions_overview(*, now: dt.datetime | None = None) -> StatusOverview:
         runs=[RunSummary.of(run) for run in runs],
         generated_at=now,
     )
+
+
+def partitions_home_summary(*, now: dt.datetime | None = None) -> dict:
+    """Return what the home page tells ops: the verdict, each table's coverage, the last and next run."""
+    now = now or timezone.now()
+    tables = table_status_list(now=now)
+    latest = maintenance_runs_recent(limit=1)
+    return {
+        "verdict": overview_verdict(tables),
+        "tables": tables,
+        "last_run": latest[0] if latest else None,
+        "next_run": maintenance_next_run(now=now),
+    }

@@ -18,6 +18,9 @@ BAD_VALUES = [
     ("PARTITION_MAX_DROPS_PER_RUN", "-3"),
     ("PARTITION_MAINTENANCE_CRON", "every hour"),
     ("EVENTS_MAX_WINDOW_DAYS", "0"),
+    ("METRICS_TOKEN", "too-short"),
+    ("METRICS_ALLOWED_NETS", "10.0.0.0/8,intranet"),
+    ("LOG_FORMAT", "xml"),
 ]
 
 

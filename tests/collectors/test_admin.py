@@ -80,6 +80,7 @@ def test_stale_admin_save_shows_the_conflict_as_a_form_error_and_overwrites_noth
     content = response.content.decode()
     assert CONFLICT_MESSAGE in content
     assert "You loaded version 1; it is now version 2" in content
+    assert f'<a href="/collectors/{collector.pk}/edit/">the collector\'s edit page</a>' in content
     assert 'value="Stale name"' in content  # the input is kept
     row = Collector.objects.get(pk=collector.pk)
     assert (row.site_name, row.config, row.config_version) == ("Pier", {"fps": 60}, 2)

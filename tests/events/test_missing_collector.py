@@ -36,7 +36,9 @@ def test_events_page_shows_the_missing_collector_as_unknown_with_its_id(client):
     orphan_collector_id = uuid.uuid4()
     insert_events([(orphan_collector_id, "ORPH2", WHEN)])
 
-    response = client.get("/events/", {"plate": "ORPH2", "start": "2026-11-20", "end": "2026-11-20"})
+    response = client.get(
+        "/events/", {"plate": "ORPH2", "start": "2026-11-20", "end": "2026-11-20", "purpose": "Case review"}
+    )
 
     assert response.status_code == 200
     assert len(response.context["rows"]) == 1

@@ -46,6 +46,12 @@ def staff_client(client):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _purpose_optional(settings):
+    """These tests are about the search itself; tests/events/test_access_log.py covers its purpose."""
+    settings.EVENTS_REQUIRE_PURPOSE = False
+
+
 @pytest.fixture
 def monthly_partitions():
     """Create Sept-Dec 2026 as monthly partitions of `events` (the DDL rolls back with the test)."""
@@ -227,6 +233,9 @@ def test_cursor_survives_a_round_trip():
         token_of({"d": "next", "t": 5, "i": 1}),
         "A" * 5000,
         "W10",  # []
+        # Valid timestamps whose offset takes them past year 1 or 9999 in UTC.
+        token_of({"d": "next", "t": "0001-01-01T00:00:00+01:00", "i": 1}),
+        token_of({"d": "prev", "t": "9999-12-31T23:59:59-01:00", "i": 1}),
     ],
 )
 def test_tampered_cursor_is_ignored_and_the_first_page_shown(staff_client, token):
@@ -362,7 +371,7 @@ def test_collector_filter_narrows_to_its_events(staff_client):
     assert [event.plate_number for event in response.context["page"].events] == ["STH1"]
 
 
-def test_row_marks_plates_on_active_watchlists_only_and_links_to_them(staff_client):
+def test_row_marks_plates_on_active_watchlists_only_naming_and_linking_them_to_editors(staff_client):
     collector = CollectorFactory()
     when = at(2026, 11, 20, 12)
     insert_events([(collector.pk, plate, when) for plate in ("WATCH1", "GONE1", "LISTGONE1", "FREE1")])
@@ -382,8 +391,17 @@ def test_row_marks_plates_on_active_watchlists_only_and_links_to_them(staff_clie
         == rows["FREE1"].watchlist_names
         == []
     )
-    assert 'href="/watchlists/?q=WATCH1"' in response.content.decode()
-    assert "/watchlists/?q=FREE1" not in response.content.decode()
+    html = response.content.decode()
+    assert html.count("On watchlist") == 1
+    # A user who may not see watchlists gets a plain mark: no watchlist name, no link that would answer 403.
+    assert "Stolen" not in html
+    assert "/watchlists/" not in html
+
+    staff_client.force_login(UserFactory(groups=["Watchlist editors"]))
+    html = staff_client.get("/events/", {"start": "2026-11-20", "end": "2026-11-20"}).content.decode()
+    assert 'href="/watchlists/?q=WATCH1"' in html
+    assert ">Stolen<" in html
+    assert "/watchlists/?q=FREE1" not in html
 
 
 def test_empty_result_says_so(staff_client):
@@ -405,8 +423,8 @@ def test_queries_per_page_are_fixed_for_any_number_of_rows(staff_client, django_
     data = {"start": "2026-11-19", "end": "2026-11-20", "collector": str(collectors[0].pk)}
 
     # session, user, the nav's two permission reads, collector lookup, collector choices,
-    # events, their collectors (prefetched), watchlists
-    with django_assert_num_queries(9):
+    # events, their collectors (prefetched), watchlists, the access log's record (in a savepoint here)
+    with django_assert_num_queries(12):
         response = staff_client.get("/events/", data)
 
     assert len(response.context["rows"]) == min(rows // 4 + (rows % 4 > 0), 50)

@@ -1,6 +1,7 @@
 """Random and hostile input to every form and query parameter: form errors or 404, never a 500."""
 
 import json
+import re
 import uuid
 
 import pytest
@@ -281,8 +282,9 @@ def test_unknown_or_huge_maintenance_run_ids_answer_404(superuser_client, run_id
 def test_run_now_ignores_whatever_it_is_posted(superuser_client, data):
     response = superuser_client.post("/partitions/run/", data)
 
+    # Queued, or refused because a run is already queued: either way to a page of ours, never a 500.
     assert response.status_code == 302
-    assert response["Location"] == "/partitions/"
+    assert re.fullmatch(r"/partitions/(runs/\d+/)?", response["Location"])
 
 
 ADMIN_CHANGELISTS = [

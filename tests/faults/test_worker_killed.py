@@ -7,9 +7,13 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from partitions.models import MaintenanceRun
-from tests.factories import insert_events
+from partitions.selectors import maintenance_runs_recent
+from tests.factories import UserFactory, insert_events
 from tests.support.partitions import MONTHLY_NAME, drop_partitions
 from tests.support.subprocesses import manage, manage_in_background
 from tests.support.waiting import wait_until
@@ -81,7 +85,9 @@ def test_rotation_killed_mid_action_leaves_no_half_made_partition_and_the_next_r
                 "AND backend_type = 'client backend'"
             )
             baseline = {row[0] for row in cursor.fetchall()}
-            worker = manage_in_background("partitions", "rotate")
+            # A second of patience: the live month's rescue gives up on the held parent quickly, and the
+            # next month's ATTACH is then the action the kill interrupts.
+            worker = manage_in_background("partitions", "rotate", PARTITION_ACTION_PATIENCE="1s")
             try:
                 with _side_connection() as watcher, watcher.cursor() as watch:
                     watcher.autocommit = True
@@ -116,11 +122,27 @@ def test_rotation_killed_mid_action_leaves_no_half_made_partition_and_the_next_r
     killed = MaintenanceRun.objects.get()
     assert killed.status == MaintenanceRun.Status.RUNNING
     assert killed.finished_at is None
+    # Its process is gone: the pages show it abandoned, with when it was last seen, before any run says so.
+    [shown] = maintenance_runs_recent()
+    assert shown.status == MaintenanceRun.Status.ABANDONED
+    assert killed.started_at <= shown.last_seen_at <= timezone.now()
+    client = Client()
+    client.force_login(UserFactory(is_superuser=True))
+    detail = client.get(reverse("partitions:run", args=[killed.pk])).content.decode()
+    assert 'id="abandoned"' in detail
+    assert f"last seen {shown.last_seen_at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC" in detail
+    status = client.get(reverse("partitions:status_json")).json()
+    assert status["runs"][0]["status"] == "abandoned"
+    assert any(f"#{killed.pk}" in p and "was abandoned" in p for p in status["tables"][0]["problems"])
 
     again = manage("partitions", "rotate", "--json")
 
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["status"] == "success"
+    # The next run recorded it.
+    killed.refresh_from_db()
+    assert killed.status == MaintenanceRun.Status.ABANDONED
+    assert f"run #{json.loads(again.stdout)['run']} recorded it" in killed.error
     assert _plan() == []
     with connection.cursor() as cursor:
         assert _orphans(cursor) == []

@@ -1,10 +1,11 @@
-"""Health rules that need no catalog: the maintenance job's own problems."""
+"""Health rules that need no catalog: the maintenance job's own problems, advice on the DEFAULT partition."""
 
 import datetime as dt
 
-from partitions.health import run_problems
+from partitions.health import DEFAULT_BLOAT_BYTES, default_partition_notes, run_problems
 from partitions.models import MaintenanceRun
-from partitions.planner import UTC
+from partitions.planner import UTC, CatalogSnapshot
+from partitions.planner.snapshot import Child
 
 NOW = dt.datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -59,3 +60,35 @@ def test_a_run_left_running_is_reported_as_interrupted():
         cron="15 * * * *",
     )
     assert any("never finished" in p for p in problems)
+
+
+def _default(total_bytes: int) -> Child:
+    return Child(
+        name="events_default",
+        relname="events_default",
+        schema="public",
+        bound="DEFAULT",
+        bounds=None,
+        is_default=True,
+        month=None,
+        estimated_rows=0,
+        total_bytes=total_bytes,
+    )
+
+
+def test_an_empty_default_partition_large_on_disk_gets_advice_to_vacuum_it():
+    snapshot = CatalogSnapshot(table="events", children=(_default(69 * 2**20),))
+
+    notes = default_partition_notes(snapshot)
+
+    assert len(notes) == 1
+    assert "events_default is empty but takes 69.0 MiB on disk" in notes[0]
+    assert "VACUUM events_default" in notes[0]
+
+
+def test_a_small_or_a_waiting_default_partition_gets_no_advice():
+    small = CatalogSnapshot(table="events", children=(_default(DEFAULT_BLOAT_BYTES - 1),))
+    waiting = CatalogSnapshot(table="events", children=(_default(69 * 2**20),), default_rows={24321: 5})
+
+    assert default_partition_notes(small) == []
+    assert default_partition_notes(waiting) == []  # the rows waiting there are a warning of their own

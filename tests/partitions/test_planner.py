@@ -233,9 +233,10 @@ def test_default_rows_create_their_month_and_past_retention_rows_are_reported_no
     plan = plan_table(ENTRY, snap, now=now, wall_now=now)
     creates = {a.month: a for a in plan.actions if a.action == CREATE}
     assert creates[current - 2].default_rows == 5
-    assert creates[current + 30].default_rows == 2
     assert creates[current - 1].reason is Reason.GAP
-    assert current + 20 not in creates  # far-future rows make an island, not a run of empty months
+    # Beyond premake + horizon: left in DEFAULT and reported, no partition made for a wrong clock.
+    assert current + 30 not in creates
+    assert plan.far_future_default_rows == {current + 30: 2}
     assert current - 90 not in creates
     assert plan.stranded_default_rows == {current - 90: 7}
 
@@ -267,7 +268,7 @@ def test_creates_start_with_the_current_month_so_run_time_rows_land_in_it():
 def test_each_action_says_why_with_a_reason_member_and_its_text():
     now = dt.datetime(2027, 6, 15, tzinfo=UTC)
     current = month_index(now)
-    snap = snapshot([current - 90, current - 3], default_rows={current + 10: 2})
+    snap = snapshot([current - 90, current - 3], default_rows={current + 5: 2})
 
     plan = plan_table(ENTRY, snap, now=now, wall_now=now)
 
@@ -275,7 +276,8 @@ def test_each_action_says_why_with_a_reason_member_and_its_text():
     assert reasons[0] == (Reason.CURRENT_MONTH, "current month")
     assert reasons[2] == (Reason.PREMAKE, "premake (2 ahead)")
     assert reasons[-1] == (Reason.GAP, "gap inside retention")
-    assert reasons[10] == (Reason.DEFAULT_ROWS, "rows waiting in DEFAULT")
+    assert reasons[4] == (Reason.BRIDGE, "between premake and a month with rows in DEFAULT")
+    assert reasons[5] == (Reason.DEFAULT_ROWS, "rows waiting in DEFAULT")
     assert reasons[-90] == (Reason.PAST_RETENTION, "past retention (84 months)")
 
 

@@ -56,7 +56,7 @@ def test_status_is_ok_after_rotation_and_reports_rows_estimates_and_sizes(curren
 
 def test_status_warns_about_rows_in_default_and_a_failed_last_run(current):
     partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
-    insert_events(captured_at=at(current + 10))
+    insert_events(captured_at=at(current + 5))
     MaintenanceRun.objects.create(
         trigger="beat", status=MaintenanceRun.Status.FAILED, error="create x: 55P03: lock timeout"
     )
@@ -66,7 +66,7 @@ def test_status_warns_about_rows_in_default_and_a_failed_last_run(current):
     assert events.health == "warning"
     assert events.default_rows == 1
     assert any(
-        "events_default holds 1 row" in p and partition_name("events", current + 10) in p
+        "events_default holds 1 row" in p and partition_name("events", current + 5) in p
         for p in events.problems
     )
     assert any("failed: create x: 55P03" in p for p in events.problems)
@@ -95,7 +95,7 @@ def test_status_costs_a_fixed_number_of_queries_whatever_the_number_of_partition
     few = _status_queries()
     for offset in range(12, 96):
         attach_month("events", current - offset)
-    insert_events(captured_at=at(current + 50))
+    insert_events(captured_at=at(current + 5))
 
     assert _status_queries() == few
     assert not any('count(*) from "events"' in q["sql"].lower() for q in connection.queries)

@@ -53,30 +53,32 @@ def test_every_ddl_writes_an_audit_row_that_lands_in_a_real_partition():
     assert count_rows("audit_log_default") == 0
 
 
-def test_default_rows_for_past_near_and_far_future_months_are_moved_none_lost(current):
-    months = {"past": current - 5, "near": current + 1, "far": current + 40}
+def test_default_rows_for_past_near_and_horizon_months_are_moved_far_future_ones_kept_none_lost(current):
+    months = {"past": current - 5, "near": current + 1, "horizon": current + 5, "far": current + 40}
     insert_events([(uuid.uuid4(), f"P{i}", at(m, day=1 + i)) for i, m in enumerate(months.values())])
     insert_events([(uuid.uuid4(), "EDGE", month_start(current + 1) - dt.timedelta(microseconds=1))])
     before = count_rows("events")
     plan = {a.partition: a for p in partitions_plan(table="events") for a in p.actions}
     assert plan[partition_name("events", months["past"])].default_rows == 1
-    assert plan[partition_name("events", months["far"])].reason is Reason.DEFAULT_ROWS
+    assert plan[partition_name("events", months["horizon"])].reason is Reason.DEFAULT_ROWS
+    assert plan[partition_name("events", current + 4)].reason is Reason.BRIDGE
+    assert partition_name("events", months["far"]) not in plan
 
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
 
     assert run.status == MaintenanceRun.Status.SUCCESS
-    assert count_rows("events") == before == 4
-    assert count_rows("events_default") == 0
+    assert count_rows("events") == before == 5
     placed = rows_by_partition()
     assert placed[partition_name("events", months["past"])] == 1
     assert placed[partition_name("events", months["near"])] == 1
-    assert placed[partition_name("events", months["far"])] == 1
+    assert placed[partition_name("events", months["horizon"])] == 1
     assert placed[partition_name("events", current)] == 1  # the last microsecond of the month stays in it
-    moved = {a["partition"]: a["moved_rows"] for a in run.actions}
-    assert moved[partition_name("events", months["far"])] == 1
-    # The gap between the past month and now is filled; no run of empty months up to the far future.
+    # Beyond premake + horizon: the row stays in DEFAULT, never lost, and no partition is made for it.
+    assert count_rows("events_default") == 1
+    assert partition_name("events", months["far"]) not in partition_names("events")
+    # The gap between the past month and now is filled, and so is the month before the horizon's.
     assert partition_name("events", current - 2) in partition_names("events")
-    assert partition_name("events", current + 20) not in partition_names("events")
+    assert partition_name("events", current + 4) in partition_names("events")
 
 
 def test_default_rows_past_retention_stay_and_are_reported(current):

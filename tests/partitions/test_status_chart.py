@@ -8,7 +8,8 @@ from partitions.selectors import PartitionStatus
 
 UTC = dt.UTC
 NOVEMBER_2026 = 2026 * 12 + 10
-NOVEMBER_2019 = 2019 * 12 + 10
+NOW = dt.datetime(2026, 11, 16, tzinfo=UTC)
+CUTOFF = dt.datetime(2019, 11, 16, tzinfo=UTC)
 
 
 def partition(name, start, end, state="managed", rows=None):
@@ -47,7 +48,7 @@ def test_month_labels_are_thinned_to_at_most_a_dozen_and_start_at_the_first_mont
         MonthBar(month=january_2019 + i, name=f"m{i}", estimated_rows=i, total_bytes=0) for i in range(96)
     ]
 
-    chart = chart_build(months=months, current_month=NOVEMBER_2026, retention_cutoff=NOVEMBER_2019)
+    chart = chart_build(months=months, now=dt.datetime(2026, 12, 16, tzinfo=UTC), retention_cutoff=CUTOFF)
 
     assert 1 < len(chart.ticks) <= MAX_TICKS
     assert chart.ticks[0].label == "2019-01"
@@ -60,8 +61,8 @@ def test_one_month_is_labelled_and_sizes_read_in_binary_units():
         months=[
             MonthBar(month=NOVEMBER_2026, name="events_2026_11", estimated_rows=1_500_000, total_bytes=0)
         ],
-        current_month=NOVEMBER_2026,
-        retention_cutoff=NOVEMBER_2019,
+        now=NOW,
+        retention_cutoff=CUTOFF,
     )
 
     assert [tick.label for tick in chart.ticks] == ["2026-11"]

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partitions.models import MaintenanceRun
-from partitions.planner import month_index, month_start, partition_name
+from partitions.planner import month_index, month_label, month_start, partition_name
 from partitions.services import partitions_apply
 from tests.factories import UserFactory, insert_events
 from tests.support.partitions import attach_month
@@ -34,6 +34,9 @@ TABLE_KEYS = {
     "premake_months",
     "retention_months",
     "retention_cutoff",
+    "covered_through",
+    "notes",
+    "far_future",
 }
 PARTITION_KEYS = {"name", "from", "to", "state", "estimated_rows", "total_bytes"}
 JOB_KEYS = {"last_run", "last_success", "status", "duration_seconds", "next_run", "total_runs", "failures"}
@@ -51,7 +54,7 @@ def ops_client(client):
 
 def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client, current):
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
-    insert_events(collector_id=uuid.uuid4(), captured_at=month_start(current + 9).replace(day=3))
+    insert_events(collector_id=uuid.uuid4(), captured_at=month_start(current + 5).replace(day=3))
 
     response = ops_client.get("/partitions/status.json")
 
@@ -66,6 +69,12 @@ def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client
     assert events["default_rows"] == 1
     assert any("events_default holds 1 row" in problem for problem in events["problems"])
     assert events["months_ahead"] == 3
+    assert events["covered_through"] == month_label(current + 3)
+    assert events["notes"] == []
+    assert body["verdict"]["health"] == "warning"
+    assert body["verdict"]["text"].startswith(
+        f"Ingestion is safe: events and audit_log covered through {month_label(current + 3)}."
+    )
     this_month = next(p for p in events["partitions"] if p["name"] == partition_name("events", current))
     assert set(this_month) == PARTITION_KEYS
     assert this_month["from"] == month_start(current).isoformat()

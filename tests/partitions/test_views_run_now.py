@@ -1,13 +1,22 @@
-"""Run now: POST only, permission and CSRF, queued after commit, a clear message when the broker is down."""
+"""Run now: POST only, permission and CSRF, queued after commit, one run at a time, a clear message when the
+broker is down."""
+
+import datetime as dt
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from chaverim_admin.celery import app
+from partitions import sql
+from partitions.health import INTERRUPTED_AFTER
 from partitions.models import MaintenanceRun
+from partitions.services import MaintenanceInProgressError, maintenance_enqueue
 from partitions.tasks import maintain_partitions
 from tests.factories import UserFactory
+from tests.support.threads import run_in_threads
 
 RUN_NOW = "/partitions/run/"
 
@@ -62,11 +71,11 @@ def test_run_now_queues_manual_maintenance_with_the_user_and_says_so(broker, cle
 
     response = client.post(RUN_NOW)
 
+    run = MaintenanceRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == "/partitions/"
+    assert response["Location"] == f"/partitions/runs/{run.pk}/"
     messages = queued_messages()
     assert [m.headers["task"] for m in messages] == [maintain_partitions.name]
-    run = MaintenanceRun.objects.get()
     assert (run.status, run.trigger, str(run.user_id)) == ("queued", "manual", user)
     assert messages[0].payload[1] == {"trigger": "manual", "user_id": user, "run_id": run.pk}
     assert any(f'href="/partitions/runs/{run.pk}/"' in text for text in message_texts(response))
@@ -88,21 +97,106 @@ def test_the_worker_carries_out_the_queued_run_under_its_id():
     assert MaintenanceRun.objects.count() == 1
 
 
-@pytest.mark.django_db
-def test_run_now_enqueues_only_after_the_transaction_commits(
-    broker, client, django_capture_on_commit_callbacks
+@pytest.mark.django_db(transaction=True)
+def test_run_now_sends_the_task_only_once_its_run_is_committed(broker, clean_platform_tables, monkeypatch):
+    broker("memory://")
+    queued_messages()
+    send_task = app.send_task
+    seen = []
+
+    def send_task_checking_the_run(*args, **kwargs):
+        # The worker looks the run up by id: it must be committed, not inside a transaction, by now.
+        seen.append(
+            (
+                connection.in_atomic_block,
+                MaintenanceRun.objects.filter(pk=kwargs["kwargs"]["run_id"]).exists(),
+            )
+        )
+        return send_task(*args, **kwargs)
+
+    monkeypatch.setattr(app, "send_task", send_task_checking_the_run)
+
+    ops_client().post(RUN_NOW)
+
+    assert seen == [(False, True)]
+    assert len(queued_messages()) == 1
+
+
+@pytest.fixture
+def hold_run_lock():
+    """Hold a run's lock on the test's connection, as the worker carrying it out does, until the test ends."""
+    held = []
+
+    def hold(run: MaintenanceRun) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [sql.RUN_LOCK_NAMESPACE, run.pk])
+        held.append(run.pk)
+
+    yield hold
+    with connection.cursor() as cursor:
+        for run_id in held:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [sql.RUN_LOCK_NAMESPACE, run_id])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("status", [MaintenanceRun.Status.QUEUED, MaintenanceRun.Status.RUNNING])
+def test_a_second_run_now_is_refused_while_a_run_is_queued_or_running_and_names_it(
+    broker, clean_platform_tables, hold_run_lock, status
 ):
     broker("memory://")
     queued_messages()
-    client.force_login(UserFactory(groups=["Operations"]))
+    active = MaintenanceRun.objects.create(trigger="beat", status=status)
+    if status == MaintenanceRun.Status.RUNNING:
+        hold_run_lock(active)  # a live worker holds its run's lock
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(RUN_NOW)
+    response = ops_client().post(RUN_NOW, follow=True)
 
+    assert response.redirect_chain == [(f"/partitions/runs/{active.pk}/", 302)]
+    html = response.content.decode()
+    assert (
+        f'Maintenance was not queued again: <a href="/partitions/runs/{active.pk}/">run #{active.pk}</a>'
+        in html
+    )
+    assert f"is already {status}" in html
+    assert MaintenanceRun.objects.count() == 1
     assert queued_messages() == []
-    assert len(callbacks) == 1
-    callbacks[0]()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_now_queues_again_once_the_run_has_finished_or_was_abandoned(broker, clean_platform_tables):
+    broker("memory://")
+    queued_messages()
+    long_ago = timezone.now() - INTERRUPTED_AFTER - dt.timedelta(minutes=1)
+    MaintenanceRun.objects.create(trigger="beat", status=MaintenanceRun.Status.SUCCESS)
+    MaintenanceRun.objects.create(trigger="beat", status=MaintenanceRun.Status.QUEUED, started_at=long_ago)
+    # "running" on record, but no process holds its lock any more: abandoned.
+    MaintenanceRun.objects.create(trigger="beat", status=MaintenanceRun.Status.RUNNING)
+
+    ops_client().post(RUN_NOW)
+
+    assert (
+        MaintenanceRun.objects.filter(status=MaintenanceRun.Status.QUEUED, started_at__gt=long_ago).count()
+        == 1
+    )
     assert len(queued_messages()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_run_nows_at_once_queue_one_run(broker, clean_platform_tables):
+    broker("memory://")
+    queued_messages()
+    users = [UserFactory(groups=["Operations"]) for _ in range(2)]
+
+    outcomes = run_in_threads(
+        *(lambda user=user: maintenance_enqueue(user=user).run.pk for user in users),
+        returned=(MaintenanceInProgressError,),
+        start_together=True,
+    )
+
+    run = MaintenanceRun.objects.get()
+    refused = [outcome for outcome in outcomes if isinstance(outcome, MaintenanceInProgressError)]
+    assert run.pk in outcomes
+    assert [error.run.pk for error in refused] == [run.pk]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -115,7 +209,7 @@ def test_broker_down_gives_a_quick_clear_message_not_an_error_page(broker, clean
     assert response.status_code == 200
     assert response.redirect_chain == [("/partitions/", 302)]
     html = response.content.decode()
-    assert "Maintenance was not queued" in html
+    assert "Maintenance was not queued: the task queue (broker) cannot be reached" in html
     assert "python manage.py partitions rotate" in html
     assert not MaintenanceRun.objects.exists()  # nothing was queued, so no run is shown as waiting
 

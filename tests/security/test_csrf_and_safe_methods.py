@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 WALKED = walk_urls()
 
-# Tables a GET may legitimately touch: the session (messages, login).
-NOT_COMPARED = {"django_session"}
+# Tables a GET may legitimately touch: the session (messages, login), and the audit chain's head and lock,
+# which move with each access-log record a search or a look at /audit/ appends (left out of audit_log below).
+NOT_COMPARED = {"django_session", "audit_chain_head", "audit_chain_lock"}
+ACCESS_LOG_ACTIONS = ["events.search", "events.access_log_view", "events.access_log_export"]
 
 
 @pytest.fixture
@@ -53,9 +55,12 @@ def _database_fingerprint() -> dict[str, str]:
         tables = [row[0] for row in cursor.fetchall() if row[0].split(".")[-1] not in NOT_COMPARED]
         fingerprint = {}
         for table in tables:
+            access_log = table.split(".")[-1].startswith("audit_log")
             # Table names come from the catalog just above, already quoted.
             cursor.execute(
                 f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
+                + (" WHERE NOT t.action = ANY(%s)" if access_log else ""),
+                [ACCESS_LOG_ACTIONS] if access_log else None,
             )
             fingerprint[table] = cursor.fetchone()[0]
     return fingerprint

@@ -16,7 +16,16 @@ pytestmark = pytest.mark.django_db
 
 SUPERUSER = "superuser"
 NO_GROUP = "staff, no group"
-ROLES = [SUPERUSER, roles.OPERATIONS, roles.WATCHLIST_EDITORS, roles.COLLECTOR_ADMINS, NO_GROUP]
+NOT_STAFF = "active, not staff"  # a logged-in account without staff status: refused every page
+ROLES = [
+    SUPERUSER,
+    roles.OPERATIONS,
+    roles.WATCHLIST_EDITORS,
+    roles.COLLECTOR_ADMINS,
+    roles.AUDITORS,
+    NO_GROUP,
+    NOT_STAFF,
+]
 
 ANY_STAFF = None  # any logged-in staff member
 
@@ -25,12 +34,26 @@ ANY_STAFF = None  # any logged-in staff member
 MATRIX = {
     ("home", "GET"): ANY_STAFF,
     ("events:search", "GET"): ANY_STAFF,
+    ("events:access_log", "GET"): "events.view_access_log",
+    ("events:access_log_export", "GET"): "events.view_access_log",
     ("watchlists:list", "GET"): "watchlists.view_watchlist",
     ("watchlists:detail", "GET"): "watchlists.view_watchlist",
+    ("watchlists:delete", "GET"): "watchlists.delete_watchlist",  # the confirmation page
     ("watchlists:delete", "POST"): "watchlists.delete_watchlist",
     ("watchlists:restore", "POST"): "watchlists.restore_watchlist",
+    ("watchlists:entry_delete", "GET"): "watchlists.delete_watchlistentry",  # the confirmation page
     ("watchlists:entry_delete", "POST"): "watchlists.delete_watchlistentry",
     ("watchlists:entry_restore", "POST"): "watchlists.restore_watchlist",
+    ("watchlists:create", "GET"): "watchlists.add_watchlist",
+    ("watchlists:create", "POST"): "watchlists.add_watchlist",
+    ("watchlists:edit", "GET"): "watchlists.change_watchlist",
+    ("watchlists:edit", "POST"): "watchlists.change_watchlist",
+    ("watchlists:entry_add", "GET"): "watchlists.add_watchlistentry",
+    ("watchlists:entry_add", "POST"): "watchlists.add_watchlistentry",
+    ("watchlists:entry_edit", "GET"): "watchlists.change_watchlistentry",
+    ("watchlists:entry_edit", "POST"): "watchlists.change_watchlistentry",
+    ("watchlists:import", "GET"): "watchlists.add_watchlistentry",  # preview, then apply: both POST
+    ("watchlists:import", "POST"): "watchlists.add_watchlistentry",
     ("collectors:list", "GET"): "collectors.view_collector",
     ("collectors:edit", "GET"): "collectors.change_collector",
     ("collectors:edit", "POST"): "collectors.change_collector",
@@ -41,9 +64,10 @@ MATRIX = {
     ("partitions:run", "GET"): "partitions.view_partitions",
 }
 
-# Not the site's own pages: the login/logout forms, the probes and Django's admin (which checks its own).
+# Not the site's own pages: the login/logout forms, the probes, the metrics (a token or an address, never a
+# session: tests/core/test_metrics.py), the favicon and Django's admin (which checks its own).
 OUTSIDE_MATRIX_PREFIXES = ("admin:", "admin/")
-OUTSIDE_MATRIX = {"login", "logout", "healthz", "readyz"}
+OUTSIDE_MATRIX = {"login", "logout", "healthz", "readyz", "metrics", "favicon"}
 
 ROUTES = {url.name: url.route for url in walk_urls()}
 WALKED_NAMES = set(ROUTES)
@@ -51,6 +75,8 @@ LIVE_ROWS = [key for key in MATRIX if key[0] in WALKED_NAMES]
 
 
 def role_may(role: str, permission: str | None) -> bool:
+    if role == NOT_STAFF:
+        return False
     if role == SUPERUSER or permission is ANY_STAFF:
         return True
     return role != NO_GROUP and permission in roles.GROUP_PERMISSIONS[role]
@@ -61,6 +87,9 @@ def _user(role: str):
         return UserFactory(is_superuser=True)
     if role == NO_GROUP:
         return UserFactory()
+    if role == NOT_STAFF:
+        # Even with a group's permissions: staff status is what lets anyone in.
+        return UserFactory(is_staff=False, groups=[roles.OPERATIONS, roles.WATCHLIST_EDITORS])
     return UserFactory(groups=[role])
 
 
@@ -119,3 +148,11 @@ def test_no_group_staff_member_can_still_reach_the_admin_index_but_no_model(clie
 
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/collectors/collector/").status_code == 403
+
+
+def test_an_active_user_without_staff_status_sees_no_page_and_no_detection_but_may_log_out(client):
+    client.force_login(UserFactory(is_staff=False))
+
+    assert client.get(reverse("events:search")).status_code == 403
+    assert client.get("/admin/").status_code in {302, 403}
+    assert client.post(reverse("logout")).status_code == 302

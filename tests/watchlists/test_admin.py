@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
@@ -96,13 +98,23 @@ def test_delete_selected_soft_deletes_and_says_they_can_be_restored(editor_clien
     assert AuditLog.objects.filter(action="watchlist.soft_delete").count() == 3
 
 
-def test_restore_selected_restores(editor_client, lists):
-    _, deleted = lists
+def test_restore_selected_restores_and_counts_the_entries_that_came_back(editor_client, editor):
+    deleted = WatchlistFactory(name="Bravo")
+    WatchlistEntryFactory.create_batch(3, watchlist=deleted)
+    services.watchlist_soft_delete(watchlist_id=deleted.pk, actor=editor)
     data = {"action": "restore_selected", ACTION_CHECKBOX_NAME: [deleted.pk]}
     response = editor_client.post(CHANGELIST + "?status=deleted", data)
     assert response.status_code == 302
     assert Watchlist.objects.filter(pk=deleted.pk).exists()
-    assert _messages(response) == ["Restored 1 watchlist."]
+    assert _messages(response) == ["Restored 1 watchlist with 3 entries."]
+
+
+def test_the_admin_is_titled_chaverim_admin_and_writes_iso_dates(editor_client, lists):
+    content = editor_client.get(CHANGELIST).content.decode()
+    assert ">Chaverim Admin</a>" in content
+    assert "Django administration" not in content
+    created = lists[0].created_at.astimezone(dt.UTC)
+    assert f"{created:%Y-%m-%d %H:%M} UTC" in content
 
 
 def test_restore_selected_reports_a_name_clash(editor_client, lists):
@@ -214,3 +226,90 @@ def test_inline_refuses_a_plate_twice_or_already_active(editor_client, lists):
     response = editor_client.post(url, data)
     assert response.status_code == 200
     assert "This plate is already on the watchlist." in response.content.decode()
+
+
+# Versioned entries in the admin ---------------------------------------------------------------------------
+
+
+def _entry_change_data(entry, **changes):
+    data = {
+        "plate_number": entry.plate_number,
+        "reason": entry.reason,
+        "loaded_version": "1",
+        "_save": "Save",
+    }
+    data.update(changes)
+    return data
+
+
+def test_entry_change_form_saves_through_the_service_at_the_loaded_version(editor_client):
+    entry = WatchlistEntryFactory(plate_number="ABC1", reason="old")
+    url = reverse("admin:watchlists_watchlistentry_change", args=[entry.pk])
+    assert 'name="loaded_version" value="1"' in editor_client.get(url).content.decode()
+    response = editor_client.post(url, _entry_change_data(entry, reason="new"))
+    assert response.status_code == 302
+    row = WatchlistEntry.objects.get(pk=entry.pk)
+    assert (row.reason, row.version) == ("new", 2)
+    assert AuditLog.objects.filter(action="watchlist_entry.update", object_id=str(entry.pk)).count() == 1
+    assert LogEntry.objects.filter(object_id=str(entry.pk)).count() == 1  # the service's, not a second one
+
+
+def test_a_stale_entry_change_is_a_form_error_with_the_input_kept(editor_client, editor):
+    entry = WatchlistEntryFactory(plate_number="ABC1", reason="old")
+    services.watchlist_entry_update(
+        entry_id=entry.pk, expected_version=1, changes={"reason": "theirs"}, actor=editor
+    )
+    url = reverse("admin:watchlists_watchlistentry_change", args=[entry.pk])
+    response = editor_client.post(url, _entry_change_data(entry, reason="mine"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "This watchlist entry was modified by another request" in content
+    assert "You loaded version 1; it is now version 2" in content
+    assert reverse("watchlists:entry_edit", args=[entry.watchlist_id, entry.pk]) in content
+    assert "mine</textarea>" in content
+    assert WatchlistEntry.objects.get(pk=entry.pk).reason == "theirs"
+
+
+def test_a_stale_inline_row_is_refused_and_a_row_left_as_it_is_is_not_written(editor_client, editor):
+    watchlist = WatchlistFactory(name="Alpha")
+    mine = WatchlistEntryFactory(watchlist=watchlist, plate_number="AAA1", reason="a")
+    theirs = WatchlistEntryFactory(watchlist=watchlist, plate_number="BBB1", reason="b")
+    url = reverse("admin:watchlists_watchlist_change", args=[watchlist.pk])
+
+    def rows(*entries, **changes):
+        data = _inline_data("Alpha", [])
+        data.update({"entries-TOTAL_FORMS": "2", "entries-INITIAL_FORMS": "2"})
+        for index, entry in enumerate(entries):
+            data[f"entries-{index}-id"] = str(entry.pk)
+            data[f"entries-{index}-watchlist"] = str(watchlist.pk)
+            data[f"entries-{index}-plate_number"] = entry.plate_number
+            data[f"entries-{index}-reason"] = entry.reason
+            data[f"entries-{index}-loaded_version"] = str(entry.version)
+        return {**data, **changes}
+
+    stale_page = rows(mine, theirs, **{"entries-0-reason": "mine"})
+    services.watchlist_entry_update(
+        entry_id=theirs.pk, expected_version=1, changes={"reason": "x"}, actor=editor
+    )
+    # The page still holds "b" at version 1 for the other row: saving it would undo their edit unseen.
+    response = editor_client.post(url, stale_page)
+    assert response.status_code == 200
+    assert "This watchlist entry was modified by another request" in response.content.decode()
+    assert [WatchlistEntry.objects.get(pk=e.pk).reason for e in (mine, theirs)] == ["a", "x"]
+
+    fresh_page = rows(mine, WatchlistEntry.objects.get(pk=theirs.pk), **{"entries-0-reason": "mine"})
+    assert editor_client.post(url, fresh_page).status_code == 302
+    rows_now = [WatchlistEntry.objects.get(pk=e.pk) for e in (mine, theirs)]
+    assert [(row.reason, row.version) for row in rows_now] == [("mine", 2), ("x", 2)]
+
+
+def test_entry_add_form_creates_through_the_service(editor_client, editor):
+    watchlist = WatchlistFactory()
+    response = editor_client.post(
+        reverse("admin:watchlists_watchlistentry_add"),
+        {"watchlist": str(watchlist.pk), "plate_number": "ab-1", "reason": "", "_save": "Save"},
+    )
+    assert response.status_code == 302
+    entry = WatchlistEntry.objects.get(watchlist=watchlist)
+    assert (entry.plate_number, entry.created_by, entry.version) == ("AB1", editor, 1)
+    assert AuditLog.objects.filter(action="watchlist_entry.create", object_id=str(entry.pk)).exists()

@@ -3,8 +3,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.versioning import UnversionedWriteError
 from tests.factories import UserFactory, WatchlistEntryFactory, WatchlistFactory
-from watchlists.errors import HardDeleteError
+from watchlists.errors import EntryConflictError, HardDeleteError
 from watchlists.models import Watchlist, WatchlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,31 @@ def test_save_never_rewrites_created_at():
     watchlist.created_at = timezone.now() + dt.timedelta(days=1)
     watchlist.save()
     assert Watchlist.objects.get(pk=watchlist.pk).created_at == created_at
+
+
+def test_a_plain_save_of_an_entry_is_conditional_on_its_version_and_bumps_it():
+    entry = WatchlistEntryFactory(reason="first")
+    stale = WatchlistEntry.objects.get(pk=entry.pk)
+    entry.reason = "second"
+    entry.save()
+    assert entry.version == 2
+    stale.reason = "overwrite"
+    with pytest.raises(EntryConflictError):
+        stale.save()
+    row = WatchlistEntry.objects.get(pk=entry.pk)
+    assert (row.reason, row.version) == ("second", 2)
+
+
+def test_every_queryset_update_of_entries_bumps_their_versions():
+    entry = WatchlistEntryFactory()
+    WatchlistEntry.all_objects.filter(pk=entry.pk).update(reason="bulk")
+    WatchlistEntry.all_objects.filter(pk=entry.pk).soft_delete(None)
+    assert WatchlistEntry.all_objects.get(pk=entry.pk).version == 3
+
+
+def test_an_entry_version_is_never_set_by_hand_nor_bulk_written():
+    entry = WatchlistEntryFactory()
+    with pytest.raises(UnversionedWriteError):
+        WatchlistEntry.all_objects.filter(pk=entry.pk).update(version=1)
+    with pytest.raises(UnversionedWriteError):
+        WatchlistEntry.all_objects.bulk_update([entry], ["reason"])

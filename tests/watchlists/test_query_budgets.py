@@ -80,3 +80,42 @@ def test_admin_entry_changelist_query_budget(editor_client, editor, django_asser
     with django_assert_num_queries(ADMIN_CHANGELIST_QUERIES):
         response = editor_client.get(reverse("admin:watchlists_watchlistentry_changelist"), {"status": "all"})
     assert response.status_code == 200
+
+
+# session, user, user permissions, group permissions, entry with its watchlist
+ENTRY_EDIT_QUERIES = 5
+# session, user, user permissions, group permissions, watchlist
+IMPORT_PAGE_QUERIES = 5
+# the import page's, then the watchlist's entries with the hotlist's plates
+IMPORT_PREVIEW_QUERIES = IMPORT_PAGE_QUERIES + 1
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_entry_edit_page_query_budget(editor_client, django_assert_num_queries, size):
+    watchlist = WatchlistFactory()
+    entries = WatchlistEntryFactory.create_batch(size, watchlist=watchlist)
+    url = reverse("watchlists:entry_edit", kwargs={"pk": watchlist.pk, "entry_id": entries[-1].pk})
+    with django_assert_num_queries(ENTRY_EDIT_QUERIES):
+        response = editor_client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_import_page_query_budget(editor_client, django_assert_num_queries, size):
+    watchlist = WatchlistFactory()
+    WatchlistEntryFactory.create_batch(size, watchlist=watchlist)
+    with django_assert_num_queries(IMPORT_PAGE_QUERIES):
+        response = editor_client.get(reverse("watchlists:import", kwargs={"pk": watchlist.pk}))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("lines", [5, 2000])
+def test_import_preview_query_budget(editor_client, editor, django_assert_num_queries, lines):
+    watchlist = WatchlistFactory()
+    entries = WatchlistEntryFactory.create_batch(30, watchlist=watchlist)
+    services.watchlist_entry_soft_delete(entry_id=entries[0].pk, actor=editor)
+    plates = [entry.plate_number for entry in entries] + [f"NEW{n:05d}" for n in range(lines)]
+    url = reverse("watchlists:import", kwargs={"pk": watchlist.pk})
+    with django_assert_num_queries(IMPORT_PREVIEW_QUERIES):
+        response = editor_client.post(url, {"action": "preview", "text": "\n".join(plates)})
+    assert response.context["plan"].summary()["added"] == lines

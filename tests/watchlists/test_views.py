@@ -169,18 +169,94 @@ def test_entry_delete_needs_the_entry_delete_permission(viewer_client, lists):
     assert viewer_client.post(url).status_code == 403
 
 
-def test_action_urls_refuse_get(editor_client, lists):
+def test_restore_urls_refuse_get_with_a_page_and_delete_urls_only_ask_to_confirm(editor_client, lists):
     active, deleted = lists
     entry = WatchlistEntry.objects.filter(watchlist=active).first()
-    urls = [
-        reverse("watchlists:delete", kwargs={"pk": active.pk}),
+    for url in [
         reverse("watchlists:restore", kwargs={"pk": deleted.pk}),
-        reverse("watchlists:entry_delete", kwargs={"pk": active.pk, "entry_id": entry.pk}),
         reverse("watchlists:entry_restore", kwargs={"pk": active.pk, "entry_id": entry.pk}),
-    ]
-    for url in urls:
-        assert editor_client.get(url).status_code == 405
+    ]:
+        response = editor_client.get(url)
+        assert response.status_code == 405
+        assert "This cannot be done from a link" in response.content.decode()
+        assert response["Allow"] == "POST"
+    for url in [
+        reverse("watchlists:delete", kwargs={"pk": active.pk}),
+        reverse("watchlists:entry_delete", kwargs={"pk": active.pk, "entry_id": entry.pk}),
+    ]:
+        assert editor_client.get(url).status_code == 200
     assert Watchlist.objects.filter(pk=active.pk).exists()
+    assert WatchlistEntry.objects.filter(pk=entry.pk).exists()
+    assert Watchlist.all_objects.get(pk=deleted.pk).is_deleted
+
+
+def test_delete_asks_to_confirm_naming_the_watchlist_its_entries_and_that_it_can_be_restored(
+    editor_client, lists
+):
+    active, _ = lists
+    url = reverse("watchlists:delete", kwargs={"pk": active.pk})
+
+    response = editor_client.get(url, {"next": LIST + "?q=Al"})
+
+    html = response.content.decode()
+    assert "Delete the watchlist “Alpha”?" in html
+    assert "Its 2 active entries are deleted with it" in html
+    assert "It can be restored" in html
+    assert f'<form method="post" action="{url}"' in html
+    assert '<input type="hidden" name="next" value="/watchlists/?q=Al">' in html
+    assert '<a class="button" href="/watchlists/?q=Al">Cancel</a>' in html
+    assert Watchlist.objects.filter(pk=active.pk).exists()
+
+
+def test_delete_confirmation_of_a_deleted_watchlist_says_so_and_offers_no_button(editor_client, lists):
+    _, deleted = lists
+    html = editor_client.get(reverse("watchlists:delete", kwargs={"pk": deleted.pk})).content.decode()
+    assert "“Bravo” is already deleted" in html
+    assert "<button" not in html.split("<main>")[1]
+
+
+def test_entry_delete_asks_to_confirm_naming_the_plate_and_its_watchlist(editor_client, lists):
+    active, _ = lists
+    entry = WatchlistEntry.objects.filter(watchlist=active).first()
+    url = reverse("watchlists:entry_delete", kwargs={"pk": active.pk, "entry_id": entry.pk})
+
+    html = editor_client.get(url, {"next": "https://evil.example/"}).content.decode()
+
+    assert f"Delete the plate {entry.plate_number} from “Alpha”?" in html
+    assert "It can be restored" in html
+    detail = reverse("watchlists:detail", kwargs={"pk": active.pk})
+    assert f'<input type="hidden" name="next" value="{detail}">' in html  # an offsite next is not kept
+    assert WatchlistEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_delete_confirmation_needs_the_delete_permission_and_an_existing_row(
+    viewer_client, editor_client, lists
+):
+    active, _ = lists
+    entry = WatchlistEntry.objects.filter(watchlist=active).first()
+    assert viewer_client.get(reverse("watchlists:delete", kwargs={"pk": active.pk})).status_code == 403
+    entry_url = reverse("watchlists:entry_delete", kwargs={"pk": active.pk, "entry_id": entry.pk})
+    assert viewer_client.get(entry_url).status_code == 403
+    assert editor_client.get(reverse("watchlists:delete", kwargs={"pk": uuid.uuid4()})).status_code == 404
+    other = reverse("watchlists:entry_delete", kwargs={"pk": uuid.uuid4(), "entry_id": entry.pk})
+    assert editor_client.get(other).status_code == 404
+
+
+def test_row_buttons_name_their_watchlist_or_plate_for_screen_readers(editor_client, lists):
+    active, _ = lists
+    entry = WatchlistEntry.objects.filter(watchlist=active).first()
+    html = editor_client.get(LIST, {"status": "all"}).content.decode()
+    assert 'aria-label="Delete watchlist Alpha">Delete</a>' in html
+    assert 'aria-label="Restore watchlist Bravo">Restore</button>' in html
+    html = editor_client.get(reverse("watchlists:detail", kwargs={"pk": active.pk})).content.decode()
+    assert f'aria-label="Delete plate {entry.plate_number}">Delete</a>' in html
+
+
+def test_detail_links_each_plate_to_an_events_search_for_it(editor_client, lists):
+    active, _ = lists
+    html = editor_client.get(reverse("watchlists:detail", kwargs={"pk": active.pk})).content.decode()
+    for entry in WatchlistEntry.objects.filter(watchlist=active):
+        assert f'href="/events/?plate={entry.plate_number}"' in html
 
 
 def test_csrf_is_enforced_on_actions(csrf_client, lists):

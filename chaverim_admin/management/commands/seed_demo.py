@@ -70,6 +70,7 @@ class Command(BaseCommand):
             ("ops", {}, roles.OPERATIONS),
             ("editor", {}, roles.WATCHLIST_EDITORS),
             ("sites", {}, roles.COLLECTOR_ADMINS),
+            ("auditor", {}, roles.AUDITORS),
         ]
         for username, flags, group in people:
             user, created = User.objects.get_or_create(

@@ -14,10 +14,14 @@ from partitions.models import MaintenanceRun
 from partitions.planner import UTC, month_label
 from partitions.registry import UnknownTableError
 from partitions.selectors import table_status_list
-from partitions.services import partitions_apply, partitions_plan
+from partitions.services import PlanningTooFarAheadError, partitions_apply, partitions_plan
 
 USAGE_ERROR = 2
 RUN_FAILED = 1
+
+
+# --now may plan any instant whose retention window and premade months have nameable partitions.
+EARLIEST_NOW = dt.datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def parse_now(value: str | None) -> dt.datetime | None:
@@ -26,12 +30,19 @@ def parse_now(value: str | None) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+        parsed = parsed.replace(tzinfo=UTC) if timezone.is_naive(parsed) else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise CommandError(
             f"--now: expected an ISO-8601 timestamp such as 2027-01-31T23:30:00+02:00, got {value!r}",
             returncode=USAGE_ERROR,
         ) from None
-    return parsed.replace(tzinfo=UTC) if timezone.is_naive(parsed) else parsed
+    if parsed < EARLIEST_NOW:
+        raise CommandError(
+            f"--now: {parsed.isoformat()} is before {EARLIEST_NOW:%Y-%m-%d}: its retention window has no "
+            "months partitions can be named for",
+            returncode=USAGE_ERROR,
+        )
+    return parsed
 
 
 def _short(instant: str) -> str:
@@ -70,7 +81,7 @@ class Command(BaseCommand):
             if subcommand == "plan":
                 return self._plan(table=table, now=instant, as_json=json)
             return self._rotate(table=table, now=instant, dry_run=dry_run, as_json=json)
-        except UnknownTableError as exc:
+        except (UnknownTableError, PlanningTooFarAheadError) as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR) from None
         except OwnerRoleRequiredError as exc:
             raise CommandError(str(exc), returncode=RUN_FAILED) from None
