@@ -1,7 +1,6 @@
 """Carry out planned actions: each in its own transaction, under a lock timeout, retried with backoff."""
 
 import logging
-import random
 import time
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from core.services import audit_log_write
 from partitions import sql
 from partitions.catalog import lock_timeout_setting
 from partitions.hooks import RetentionHookError, RetiringPartition, retention_hooks
+from partitions.locking import RETRYABLE_SQLSTATES, retry_wait
 from partitions.planner import (
     CREATE,
     DETACH,
@@ -31,13 +31,6 @@ logger = logging.getLogger(__name__)
 # One structured line per action carried out (LOG_FORMAT=json makes it a JSON line for log shippers).
 action_log = structlog.get_logger("partitions.actions")
 
-# An action whose brief lock waits fail is retried within its patience (PARTITION_ACTION_PATIENCE): the wait
-# before each attempt starts at BACKOFF_SECONDS and doubles up to BACKOFF_MAX_SECONDS, with jitter, so
-# that a long reader ends and the action succeeds in the same run, while writers never wait long.
-BACKOFF_SECONDS = 0.1
-BACKOFF_MAX_SECONDS = 2.0
-# Lock timeout, deadlock, serialization failure, and a stray row reaching DEFAULT between move and attach.
-RETRYABLE_SQLSTATES = {"55P03", "40P01", "40001", "23514"}
 SUCCESS, FAILED, PLANNED = "success", "failed", "planned"
 # Once this transaction holds a lock that holds off writers, it waits at most this long for each further
 # lock (PARTITION_LOCK_TIMEOUT, if shorter): behind a long reader, ingestion pauses for a fraction of a
@@ -89,37 +82,6 @@ def _sqlstate(exc: BaseException) -> str | None:
 def _message(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__
-
-
-class AdvisoryLocks:
-    """Per-parent advisory locks held by a side connection until the run ends.
-
-    `pg_try_advisory_xact_lock` lives as long as a transaction, and each action commits on its own; a
-    second connection keeps one transaction open for the whole run instead. If the process dies, the
-    connection closes and the locks go with it.
-    """
-
-    def __init__(self):
-        self._connection = None
-
-    def __enter__(self):
-        self._connection = psycopg.connect(**connection.get_connection_params())
-        return self
-
-    def __exit__(self, *exc_info):
-        if self._connection is not None:
-            self._connection.close()  # rolls back: every lock taken is released
-            self._connection = None
-
-    def hold_run(self, run_id: int) -> None:
-        """Hold the run's own lock until the run ends: while it is held, the run's process is alive."""
-        with self._connection.cursor() as cursor:
-            cursor.execute(sql.RUN_LOCK, [sql.RUN_LOCK_NAMESPACE, run_id])
-
-    def try_acquire(self, table: str) -> bool:
-        with self._connection.cursor() as cursor:
-            cursor.execute(sql.ADVISORY_LOCK, [sql.ADVISORY_LOCK_NAMESPACE, table])
-            return bool(cursor.fetchone()[0])
 
 
 def insertable_columns(table: str) -> list[str]:
@@ -220,12 +182,6 @@ def _retire(cursor, entry: PartitionedTable, action: Action) -> list[str]:
     else:
         cursor.execute(sql.DROP_TABLE.format(**names))
     return notes
-
-
-def retry_wait(attempt: int) -> float:
-    """Return how long to wait after failed attempt number `attempt`: doubling, capped, jittered (½ to 1)."""
-    ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
-    return random.uniform(ceiling / 2, ceiling)
 
 
 def action_execute(

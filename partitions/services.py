@@ -15,11 +15,11 @@ from partitions.executor import (
     FAILED,
     PLANNED,
     SUCCESS,
-    AdvisoryLocks,
     action_execute,
     insertable_columns,
     statistics_refresh,
 )
+from partitions.locking import AdvisoryLocks
 from partitions.models import MaintenanceRun
 from partitions.planner import PartitionedTable, TablePlan, month_index, plan_table
 from partitions.registry import registry_entries

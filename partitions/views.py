@@ -18,7 +18,8 @@ from django_tables2 import RequestConfig
 from core.db_roles import database_role_status
 from core.selectors import audit_verification_last
 from partitions import selectors
-from partitions.chart import COMPACT, Chart, chart_for_table
+from partitions.chart import chart_for_table
+from partitions.chart_elements import COMPACT, Chart
 from partitions.models import MaintenanceRun
 from partitions.services import BrokerUnavailableError, MaintenanceInProgressError, maintenance_enqueue
 from partitions.tables import PartitionTable

@@ -1,7 +1,8 @@
 """Reads of the partitions app, for the pages, status.json, the command and /readyz.
 
-`status` reads each table's health from the catalog and the run history, `runs` the maintenance runs,
-`preview` the dry-run plan, `metrics` the numbers /metrics shows. The rest of the app imports from here.
+`status` reads each table's health from the catalog and the run history (`status_report` holds what it
+returns), `runs` the maintenance runs, `preview` the dry-run plan, `metrics` the numbers /metrics shows. The
+rest of the app imports from here.
 """
 
 from partitions.selectors.metrics import PartitionsMetrics, TableMetrics, partitions_metrics, run_states
@@ -20,14 +21,12 @@ from partitions.selectors.runs import (
     runs_alive,
 )
 from partitions.selectors.status import (
-    PartitionStatus,
-    StatusOverview,
-    TableStatus,
     partitions_critical_problems,
     partitions_home_summary,
     partitions_overview,
     table_status_list,
 )
+from partitions.selectors.status_report import PartitionStatus, StatusOverview, TableStatus
 
 __all__ = [
     "JobStats",

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from partitions.catalog import catalog_read
 from partitions.far_future import far_future_describer
-from partitions.health import CRITICAL, OK, WARNING, default_partition_notes, run_problems, table_health
+from partitions.health import default_partition_notes, run_problems, table_health
 from partitions.planner import (
     CatalogSnapshot,
     PartitionedTable,
@@ -22,82 +21,20 @@ from partitions.planner import (
 from partitions.registry import registry_entries
 from partitions.schedule import maintenance_next_run
 from partitions.selectors.runs import (
-    JobStats,
     RunSummary,
-    iso_utc,
     maintenance_job_stats,
     maintenance_runs_last,
     maintenance_runs_recent,
 )
+from partitions.selectors.status_report import (
+    FarFutureRows,
+    PartitionStatus,
+    StatusOverview,
+    TableStatus,
+    overview_verdict,
+)
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PartitionStatus:
-    """One child of a table as the status shows it: bounds (None when unbounded), state and size."""
-
-    name: str
-    start: dt.datetime | None
-    end: dt.datetime | None
-    state: str
-    estimated_rows: int | None
-    total_bytes: int
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "from": self.start.isoformat() if self.start else None,
-            "to": self.end.isoformat() if self.end else None,
-            "state": self.state,
-            "estimated_rows": self.estimated_rows,
-            "total_bytes": self.total_bytes,
-        }
-
-
-@dataclass(frozen=True)
-class TableStatus:
-    """What the status page and `partitions status` show for one table."""
-
-    table: str
-    column: str
-    health: str
-    problems: list[str]
-    months_ahead: int
-    default_rows: int
-    partitions: list[PartitionStatus]
-    premake_months: int
-    retention_months: int
-    retention_cutoff: dt.datetime
-    # The last month (YYYY-MM) a partition covers without a gap from the current one; None: this month is not.
-    covered_through: str | None = None
-    # Advice that leaves the health alone (an empty DEFAULT partition large on disk).
-    notes: list[str] = field(default_factory=list)
-    # Rows in DEFAULT dated beyond the horizon, by month, with their sources (rule 4a).
-    far_future: list["FarFutureRows"] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        """Return the table as `partitions status --json` prints it."""
-        return {
-            "table": self.table,
-            "health": self.health,
-            "problems": self.problems,
-            "months_ahead": self.months_ahead,
-            "default_rows": self.default_rows,
-            "partitions": [partition.as_dict() for partition in self.partitions],
-        }
-
-    def as_page_dict(self) -> dict:
-        """Return the table as status.json shows it: the command's keys, its policy and its cutoff."""
-        return {
-            **self.as_dict(),
-            "premake_months": self.premake_months,
-            "retention_months": self.retention_months,
-            "retention_cutoff": iso_utc(self.retention_cutoff),
-            "covered_through": self.covered_through,
-            "notes": self.notes,
-            "far_future": [rows.as_dict() for rows in self.far_future],
-        }
 
 
 def _partition_statuses(snapshot: CatalogSnapshot) -> list[PartitionStatus]:
@@ -116,19 +53,6 @@ def _partition_statuses(snapshot: CatalogSnapshot) -> list[PartitionStatus]:
             key=lambda c: (c.is_default, c.lower or dt.datetime.min.replace(tzinfo=dt.UTC), c.name),
         )
     ]
-
-
-@dataclass(frozen=True)
-class FarFutureRows:
-    """Rows waiting in DEFAULT for a month beyond the horizon: how many, from where, and where to see them."""
-
-    month: str
-    rows: int
-    source: str = ""
-    url: str | None = None
-
-    def as_dict(self) -> dict:
-        return {"month": self.month, "rows": self.rows, "source": self.source, "url": self.url}
 
 
 def _far_future_rows(entry: PartitionedTable, plan) -> list[FarFutureRows]:
@@ -224,65 +148,6 @@ def partitions_critical_problems(*, now: dt.datetime | None = None) -> list[str]
             table_health(entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=[]).critical
         )
     return problems
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The status page's first line: is ingestion safe, and until when."""
-
-    health: str
-    text: str
-
-
-def _coverage(tables: list[TableStatus]) -> str:
-    """Say until when each table is covered: `events and audit_log covered through 2027-02`."""
-    by_month: dict[str, list[str]] = {}
-    for status in tables:
-        by_month.setdefault(status.covered_through, []).append(status.table)
-    return "; ".join(
-        f"{' and '.join(names)} covered through {month}" for month, names in sorted(by_month.items())
-    )
-
-
-def overview_verdict(tables: list[TableStatus]) -> Verdict:
-    """Sum up every table in one line: critical when rows would land in DEFAULT, else covered until when."""
-    if not tables:
-        return Verdict(CRITICAL, "No partitioned table is registered (PARTITION_REGISTRY).")
-    critical = [status for status in tables if status.health == CRITICAL]
-    if critical:
-        more = sum(len(status.problems) for status in critical) - 1
-        also = f" (and {more} more problem{'s' if more != 1 else ''} below)" if more else ""
-        return Verdict(CRITICAL, f"Ingestion is at risk: {critical[0].problems[0]}{also}")
-    safe = f"Ingestion is safe: {_coverage(tables)}."
-    # Job problems (a failed run) are every table's: count each once.
-    warnings = len({problem for status in tables for problem in status.problems})
-    if warnings:
-        return Verdict(WARNING, f"{safe} {warnings} warning{'s' if warnings != 1 else ''} below.")
-    return Verdict(OK, f"{safe} Nothing waits in DEFAULT; maintenance runs on schedule.")
-
-
-@dataclass(frozen=True)
-class StatusOverview:
-    """Everything the status page and status.json show."""
-
-    tables: list[TableStatus]
-    job: JobStats
-    runs: list[RunSummary]
-    generated_at: dt.datetime
-
-    @property
-    def verdict(self) -> Verdict:
-        return overview_verdict(self.tables)
-
-    def as_dict(self) -> dict:
-        verdict = self.verdict
-        return {
-            "verdict": {"health": verdict.health, "text": verdict.text},
-            "tables": [status.as_page_dict() for status in self.tables],
-            "job": self.job.as_dict(),
-            "runs": [summary.as_dict() for summary in self.runs],
-            "generated_at": iso_utc(self.generated_at),
-        }
 
 
 def partitions_overview(*, now: dt.datetime | None = None) -> StatusOverview:

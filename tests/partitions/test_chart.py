@@ -3,7 +3,8 @@ gridlines, and a far-future partition that cannot squeeze the rest."""
 
 import datetime as dt
 
-from partitions.chart import COMPACT, READY, ROWS, UNKNOWN, MonthBar, chart_build
+from partitions.chart import chart_build
+from partitions.chart_elements import COMPACT, READY, ROWS, UNKNOWN, MonthBar
 from partitions.planner import partition_name
 
 UTC = dt.UTC

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from partitions import executor
+from partitions import executor, locking
 from partitions.models import MaintenanceRun
 from partitions.planner import month_index, month_start, partition_name
 from partitions.services import partitions_apply
@@ -68,7 +68,7 @@ def test_a_lock_held_on_the_parent_fails_the_run_in_bounded_time_and_the_next_ru
 ):
     settings.PARTITION_LOCK_TIMEOUT = 0.2
     settings.PARTITION_ACTION_PATIENCE = 1.0  # each action retries for a second, then gives up
-    monkeypatch.setattr(executor, "BACKOFF_SECONDS", 0.05)
+    monkeypatch.setattr(locking, "BACKOFF_SECONDS", 0.05)
     holder = other_connection()
     try:
         holder.execute("LOCK TABLE ONLY events IN ACCESS EXCLUSIVE MODE")
@@ -175,7 +175,7 @@ def test_a_long_reader_of_default_never_holds_writers_back_and_the_rescue_waits_
     # The default 5 s lock timeout stays; only the waits that would hold writers off are kept brief. The
     # reader outlasts the action's patience (a second here), so the action is left for a later run.
     settings.PARTITION_ACTION_PATIENCE = 1.0
-    monkeypatch.setattr(executor, "BACKOFF_SECONDS", 0.05)
+    monkeypatch.setattr(locking, "BACKOFF_SECONDS", 0.05)
     partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
     stray_month = current + 5  # beyond the premade months, within the horizon: its rows wait in DEFAULT
     with other_connection() as setup:

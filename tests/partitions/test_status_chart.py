@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from partitions.chart import MAX_TICKS, MonthBar, chart_build, chart_months
+from partitions.chart import chart_build, chart_months
+from partitions.chart_elements import MAX_TICKS, MonthBar
 from partitions.humanize import human_bytes
 from partitions.selectors import PartitionStatus
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from core.models import AuditLog
 from tests.factories import WatchlistEntryFactory, WatchlistFactory
 from watchlists import services
-from watchlists.admin import SOFT_DELETE_NOTE
 from watchlists.models import Watchlist, WatchlistEntry
+from watchlists.soft_delete_admin import SOFT_DELETE_NOTE
 
 pytestmark = pytest.mark.django_db
 

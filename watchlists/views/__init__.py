@@ -1,0 +1,1 @@
+"""Pages: watchlists listed, shown, edited, imported into, soft-deleted and restored."""
