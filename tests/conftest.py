@@ -48,6 +48,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if suffix:
         test = settings.DATABASES["default"].setdefault("TEST", {})
         test["NAME"] = f"{test.get('NAME') or 'test_' + settings.DATABASES['default']['NAME']}_{suffix}"
+    # Production waits 3 s for a pooled connection, so that a database outage answers 503 quickly (the fault
+    # tests check that in their own processes). On a loaded 2-core CI machine, replacing connections the
+    # server ended after DB_POOL_MAX_IDLE can take longer: this process waits longer instead of failing.
+    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+    if isinstance(pool, dict):
+        pool["timeout"] = 30
     # The web runs as an app role (tests/support/db_roles.py): migrate grants it its privileges.
     db_roles.app_role_create(connection.get_connection_params())
     settings.DB_APP_ROLE = db_roles.TEST_APP_ROLE
