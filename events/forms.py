@@ -35,7 +35,38 @@ def _parse_moment(raw: str, *, is_end: bool) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-class EventSearchForm(forms.Form):
+class TimeWindowFieldsMixin:
+    """Clean the `start` and `end` (UTC moments) and `cursor` fields of the search and access-log forms."""
+
+    cursor_class: type
+    moment_error: str
+
+    def _clean_moment(self, name: str) -> dt.datetime | None:
+        raw = self.cleaned_data[name].strip()
+        if not raw:
+            return None
+        try:
+            return _parse_moment(raw, is_end=name == "end")
+        except (ValueError, OverflowError):
+            raise forms.ValidationError(self.moment_error) from None
+
+    def clean_start(self):
+        return self._clean_moment("start")
+
+    def clean_end(self):
+        return self._clean_moment("end")
+
+    def clean_cursor(self):
+        token = self.cleaned_data["cursor"].strip()
+        if not token:
+            return None
+        cursor = self.cursor_class.decode(token) if len(token) <= CURSOR_MAX_LENGTH else None
+        # A damaged page link only loses the position: show the first page rather than an error.
+        self.cursor_ignored = cursor is None
+        return cursor
+
+
+class EventSearchForm(TimeWindowFieldsMixin, forms.Form):
     """Filter events by plate, collector and a UTC time window; resolve the window's defaults."""
 
     plate = forms.CharField(
@@ -107,32 +138,10 @@ class EventSearchForm(forms.Form):
             raise forms.ValidationError(f"A plate has at most {PLATE_MAX_LENGTH} letters and digits.")
         return PlateQuery(value=value, is_prefix=is_prefix)
 
-    def _clean_moment(self, name: str) -> dt.datetime | None:
-        raw = self.cleaned_data[name].strip()
-        if not raw:
-            return None
-        try:
-            return _parse_moment(raw, is_end=name == "end")
-        except (ValueError, OverflowError):
-            raise forms.ValidationError(
-                "Enter a date (2026-11-01) or a date and time (2026-11-01T08:30 or 2026-11-01T08:30:15), "
-                "in UTC."
-            ) from None
-
-    def clean_start(self):
-        return self._clean_moment("start")
-
-    def clean_end(self):
-        return self._clean_moment("end")
-
-    def clean_cursor(self) -> EventCursor | None:
-        token = self.cleaned_data["cursor"].strip()
-        if not token:
-            return None
-        cursor = EventCursor.decode(token) if len(token) <= CURSOR_MAX_LENGTH else None
-        # A damaged page link only loses the position: show the first page rather than an error.
-        self.cursor_ignored = cursor is None
-        return cursor
+    cursor_class = EventCursor
+    moment_error = (
+        "Enter a date (2026-11-01) or a date and time (2026-11-01T08:30 or 2026-11-01T08:30:15), in UTC."
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -187,7 +196,7 @@ class EventSearchForm(forms.Form):
         }
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(TimeWindowFieldsMixin, forms.Form):
     """Filter the search access log by user, plate, case number, UTC time window and kind of access."""
 
     DEFAULT_WINDOW = dt.timedelta(days=30)
@@ -231,30 +240,8 @@ class AccessLogFilterForm(forms.Form):
             )
         return value
 
-    def _clean_moment(self, name: str) -> dt.datetime | None:
-        raw = self.cleaned_data[name].strip()
-        if not raw:
-            return None
-        try:
-            return _parse_moment(raw, is_end=name == "end")
-        except (ValueError, OverflowError):
-            raise forms.ValidationError(
-                "Enter a date (2026-11-01) or a date and time (2026-11-01T08:30), in UTC."
-            ) from None
-
-    def clean_start(self):
-        return self._clean_moment("start")
-
-    def clean_end(self):
-        return self._clean_moment("end")
-
-    def clean_cursor(self) -> AccessLogCursor | None:
-        token = self.cleaned_data["cursor"].strip()
-        if not token:
-            return None
-        cursor = AccessLogCursor.decode(token) if len(token) <= CURSOR_MAX_LENGTH else None
-        self.cursor_ignored = cursor is None
-        return cursor
+    cursor_class = AccessLogCursor
+    moment_error = "Enter a date (2026-11-01) or a date and time (2026-11-01T08:30), in UTC."
 
     def clean(self):
         cleaned = super().clean()
