@@ -6,6 +6,7 @@ OPERATIONS = "Operations"
 WATCHLIST_EDITORS = "Watchlist editors"
 COLLECTOR_ADMINS = "Collector admins"
 AUDITORS = "Auditors"
+LEGAL = "Legal"
 
 GROUP_PERMISSIONS = {
     OPERATIONS: [
@@ -23,6 +24,8 @@ GROUP_PERMISSIONS = {
         "watchlists.add_watchlistentry",
         "watchlists.change_watchlistentry",
         "watchlists.delete_watchlistentry",
+        "alerts.view_alert",
+        "alerts.acknowledge_alert",
     ],
     COLLECTOR_ADMINS: [
         "collectors.view_collector",
@@ -30,6 +33,11 @@ GROUP_PERMISSIONS = {
     ],
     AUDITORS: [
         "events.view_access_log",
+    ],
+    LEGAL: [
+        "holds.view_hold",
+        "holds.add_hold",
+        "holds.release_hold",
     ],
 }
 

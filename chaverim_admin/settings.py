@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "partitions",
     "watchlists",
     "collectors",
+    "alerts",
+    "holds",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +229,11 @@ PARTITION_REGISTRY = [
     {"table": "events", "column": "captured_at"},
     {"table": "audit_log", "column": "occurred_at"},
 ]
+
+# Releasing a legal hold takes a second user (not the one who placed it) unless this is false.
+LEGAL_HOLD_TWO_PERSON_RELEASE = env_bool("LEGAL_HOLD_TWO_PERSON_RELEASE", True)
+# A month with more rows than this waiting in DEFAULT is drained in batches of this many, each committed.
+PARTITION_DRAIN_BATCH = env_int("PARTITION_DRAIN_BATCH", 100_000, minimum=1)
 
 EVENTS_MAX_WINDOW_DAYS = env_int("EVENTS_MAX_WINDOW_DAYS", 366, minimum=1)
 # Every plate search states its purpose (recorded in the access log with the case number); false makes the

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("partitions.urls")),
     path("", include("watchlists.urls")),
     path("", include("collectors.urls")),
+    path("", include("alerts.urls")),
+    path("", include("holds.urls")),
 ]
 
 handler500 = "core.views.server_error"

@@ -71,6 +71,9 @@ class Command(BaseCommand):
             ("editor", {}, roles.WATCHLIST_EDITORS),
             ("sites", {}, roles.COLLECTOR_ADMINS),
             ("auditor", {}, roles.AUDITORS),
+            # Two lawyers: a hold placed by one is released by the other (LEGAL_HOLD_TWO_PERSON_RELEASE).
+            ("legal", {}, roles.LEGAL),
+            ("legal2", {}, roles.LEGAL),
         ]
         for username, flags, group in people:
             user, created = User.objects.get_or_create(
