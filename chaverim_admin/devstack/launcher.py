@@ -221,7 +221,7 @@ def main(argv: list[str]) -> int:
         _wait_for_web(port, children)
         _say(f"ready in {time.monotonic() - started:.0f} s: http://127.0.0.1:{port}/")
         password_note = "" if os.environ.get("DEMO_PASSWORD") else " (set DEMO_PASSWORD to change it)"
-        logins = "admin, ops, editor, sites or auditor"
+        logins = "admin, ops, editor, sites, auditor, legal or legal2"
         _say(f"log in as {logins}, password {env['DEMO_PASSWORD']!r}{password_note}")
         role_check = _web_role_check(port)
         if role_check != "ok":
