@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from alerts import views
 
 app_name = "alerts"
 
-urlpatterns = []
+urlpatterns = [
+    path("alerts/", views.alert_list_page, name="list"),
+    path("alerts/acknowledge/", views.alert_acknowledge_page, name="acknowledge"),
+]

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.harness import environment, say
+
 RESULTS_PATH = Path(__file__).resolve().parent / "results_audit.json"
 DATABASE = "chaverim_bench_audit"
 BLOCK = 250  # inserts per block before switching sides
@@ -37,16 +39,8 @@ PREFILL = """
 """
 
 
-def _environment() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chaverim_admin.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ["DEBUG"] = "false"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DB_POOL_SIZE"] = "0"  # one persistent connection, switched between databases by reconnecting
-
-
 def _say(message: str) -> None:
-    print(f"[bench.audit {dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", flush=True)
+    say(message, name="bench.audit")
 
 
 def _us(samples: list[float], fraction: float) -> float:
@@ -159,7 +153,7 @@ def search_latencies(client, url: str, *, repetitions: int) -> dict[str, list[fl
 
 
 def main() -> int:
-    _environment()
+    environment()
     import django
 
     django.setup()

@@ -1,7 +1,7 @@
 """Private benchmark databases on the embedded server (or DATABASE_URL's), and pointing Django at one."""
 
 import os
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 
 import psycopg
 from psycopg import sql
@@ -76,6 +76,28 @@ def django_use(name: str) -> None:
     for settings_dict in (settings.DATABASES["default"], connections["default"].settings_dict):
         settings_dict["NAME"] = name
         settings_dict["CONN_MAX_AGE"] = None
+
+
+@contextmanager
+def django_server(*, host: str, user: str, database: str):
+    """Point Django at `database` on another server (a socket folder) for a `with` block, then back."""
+    from django.conf import settings
+    from django.db import connections
+
+    keys = ("NAME", "HOST", "PORT", "USER", "PASSWORD")
+    saved = {key: settings.DATABASES["default"].get(key) for key in keys}
+
+    def switch(values: dict) -> None:
+        connections["default"].close()
+        for settings_dict in (settings.DATABASES["default"], connections["default"].settings_dict):
+            settings_dict.update(values)
+            settings_dict["CONN_MAX_AGE"] = None
+
+    switch({"NAME": database, "HOST": host, "PORT": "5432", "USER": user, "PASSWORD": ""})
+    try:
+        yield
+    finally:
+        switch(saved)
 
 
 def server_version() -> str:

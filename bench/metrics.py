@@ -14,6 +14,8 @@ import os
 import time
 from pathlib import Path
 
+from bench.harness import say
+
 DATABASE = "chaverim_bench_metrics"
 RESULTS = Path(__file__).with_name("results_metrics.json")
 METRICS_URL = "/metrics"
@@ -21,7 +23,7 @@ TARGET_MS = 50
 
 
 def _say(message: str) -> None:
-    print(f"[bench.metrics {dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", flush=True)
+    say(message, name="bench.metrics")
 
 
 def _partitions_make(*, tables: tuple[str, ...], months: range) -> None:
@@ -76,9 +78,9 @@ def _runs_record(*, count: int, now: dt.datetime) -> None:
 
 
 def main() -> int:
-    from bench.run import _environment
+    from bench.harness import environment
 
-    _environment()
+    environment()
     import django
 
     django.setup()

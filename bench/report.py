@@ -16,15 +16,27 @@ TARGETS = [
     ),
     (
         "retention_drop_vs_delete_speedup",
-        "retire a month: DELETE ÷ engine",
+        "retire a month, fsync on: DELETE time ÷ engine run",
         lambda r: r["retention_drop_vs_delete_speedup"] >= 100,
         "≥ 100",
+    ),
+    (
+        "retention_drop_vs_delete_wal_ratio",
+        "retire a month, fsync on: DELETE WAL ÷ engine run WAL",
+        lambda r: r["retention_drop_vs_delete_wal_ratio"] >= 1000,
+        "≥ 1000",
     ),
     (
         "plate_lookup_ms_p50_window",
         "/events/ exact plate, 7 days, p50 (ms)",
         lambda r: r["plate_lookup_ms_p50_window"] <= 10,
         "≤ 10 ms",
+    ),
+    (
+        "plate_lookup_ratio_large_vs_small",
+        "/events/ exact plate, 7 days: full size ÷ 1/100 size",
+        lambda r: r["plate_lookup_ratio_large_vs_small"] <= 1.5,
+        "≤ 1.5",
     ),
     ("plate_lookup_ms_p50_all", "/events/ exact plate, all months, p50 (ms)", None, "report"),
     ("watchlists_page_queries_small", "/watchlists/ queries, 10 lists", None, "= large"),
@@ -35,6 +47,13 @@ TARGETS = [
         "= small",
     ),
     ("watchlists_page_ms_p50", "/watchlists/ p50, 10,000 lists (ms)", None, "report"),
+    ("alerts_page_queries_small", "/alerts/ queries, 10 hits", None, "= large"),
+    (
+        "alerts_page_queries_large",
+        "/alerts/ queries, 100,000 hits",
+        lambda r: r["alerts_page_queries_large"] == r["alerts_page_queries_small"],
+        "= small",
+    ),
     ("rotation_insert_p99_ms_baseline", "writer INSERT p99, no rotation (ms)", None, "report"),
     ("rotation_insert_p99_ms_during", "writer INSERT p99, during rotation (ms)", None, "low"),
     ("rotation_failed_inserts", "writer INSERTs failed", lambda r: r["rotation_failed_inserts"] == 0, "0"),
@@ -45,6 +64,16 @@ TARGETS = [
         "≤ 1.5",
     ),
     ("rotation_seconds", "one full rotation, 90 partitions (s)", None, "report"),
+    ("drain_seconds", "drain a month from DEFAULT and attach it, fsync on (s)", None, "report"),
+    ("drain_insert_p99_ms_during", "writer INSERT p99, during the drain (ms)", None, "low"),
+    ("drain_insert_max_ms_during", "writer INSERT max, during the drain (ms)", None, "report"),
+    ("drain_wal_bytes", "WAL written by the drain and attach (bytes)", None, "report"),
+    (
+        "drain_rows_missing",
+        "rows neither in the new partition nor in DEFAULT",
+        lambda r: r["drain_rows_missing"] == 0,
+        "0",
+    ),
 ]
 
 

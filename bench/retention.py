@@ -1,6 +1,7 @@
 """Retire one month: the engine's DROP of its partition vs DELETE of an identical month's rows."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 from django.db import connection
@@ -99,4 +100,74 @@ def retention_compare(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
         else None,
         "speedup_delete_and_vacuum_vs_engine_run": (deleted["delete_ms"] + deleted["delete_vacuum_ms"])
         / retired["engine_ms"],
+    }
+
+
+def wal_position(conninfo: dict, *, checkpoint: bool = False) -> str:
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        if checkpoint:
+            conn.execute(sql.CHECKPOINT)
+        return conn.execute(sql.WAL_POSITION).fetchone()[0]
+
+
+def wal_bytes_since(conninfo: dict, position: str) -> int:
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        return int(conn.execute(sql.WAL_BYTES_SINCE, (position,)).fetchone()[0])
+
+
+def retention_durable(conninfo: dict, plan: SeedPlan, rows: int) -> dict:
+    """On a durable private server: DELETE one month of `rows` rows, and let the engine retire an identical
+    one; time and WAL bytes of each, both started right after a checkpoint.
+
+    The database is migrated, its months made by the engine and its collectors seeded (bench/durable.py).
+    """
+    copy, expired = plan.first_month - 2, plan.first_month - 1
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        for index in (copy, expired):
+            conn.execute(partition_create_naive(index))
+    with ThreadPoolExecutor(2) as pool:
+        for future in [pool.submit(events_insert_month, conninfo, plan, i, rows) for i in (copy, expired)]:
+            future.result()
+    tables_settle(conninfo, [partition_name(EVENTS, copy), partition_name(EVENTS, expired)])
+
+    before = wal_position(conninfo, checkpoint=True)
+    with psycopg.connect(**conninfo) as conn:
+        started = time.perf_counter()
+        conn.execute(sql.MAINTENANCE_ON)
+        deleted = conn.execute(sql.DELETE_MONTH, (month_start(copy), month_start(copy + 1))).rowcount
+        conn.commit()
+        delete_ms = (time.perf_counter() - started) * 1000
+    delete_wal = wal_bytes_since(conninfo, before)
+    before = wal_position(conninfo)
+    started = time.perf_counter()
+    tables_settle(conninfo, [partition_name(EVENTS, copy)])
+    vacuum_ms, vacuum_wal = (time.perf_counter() - started) * 1000, wal_bytes_since(conninfo, before)
+    with psycopg.connect(**conninfo, autocommit=True) as conn:  # so that the engine retires one month only
+        conn.execute(pgsql.SQL(sql.PARTITION_DROP).format(pgsql.Identifier(partition_name(EVENTS, copy))))
+
+    from partitions.services import partitions_apply
+
+    before = wal_position(conninfo, checkpoint=True)
+    started = time.perf_counter()
+    run = partitions_apply(trigger="cli", table="events")
+    engine_ms = (time.perf_counter() - started) * 1000
+    engine_wal = wal_bytes_since(conninfo, before)
+    actions = [
+        {k: a.get(k) for k in ("action", "partition", "result", "error", "seconds")} for a in run.actions
+    ]
+    if run.status != "success" or [a["action"] for a in actions] != ["drop"]:
+        raise RuntimeError(f"the engine did not retire exactly the one month: {run.status} {actions}")
+    return {
+        "rows_per_month": rows,
+        "server": "private, fsync, synchronous_commit and full_page_writes on",
+        "rows_deleted": deleted,
+        "delete_ms": delete_ms,
+        "delete_wal_bytes": delete_wal,
+        "delete_vacuum_ms": vacuum_ms,
+        "delete_vacuum_wal_bytes": vacuum_wal,
+        "engine_ms": engine_ms,
+        "engine_wal_bytes": engine_wal,
+        "engine_actions": actions,
+        "speedup_vs_engine_run": delete_ms / engine_ms,
+        "wal_ratio_vs_engine_run": delete_wal / engine_wal if engine_wal else None,
     }

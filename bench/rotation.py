@@ -119,7 +119,7 @@ def scenario_prepare(conninfo: dict, plan: SeedPlan, *, retire_only: bool = Fals
     }
 
 
-def _with_writer(conninfo: dict, rotate, *, reader_seconds: float | None = None) -> dict:
+def with_writer(conninfo: dict, rotate, *, reader_seconds: float | None = None) -> dict:
     """Run `rotate` while the writer inserts; return the insert latencies before and during it."""
     with ConcurrentWriter(conninfo) as writer:
         baseline_start = time.monotonic()
@@ -206,7 +206,7 @@ def rotation_measure(
     for _ in range(repetitions):
         planted = scenario_prepare(conninfo, plan, retire_only=retire_only)
         rotate = (lambda: _naive_rotate(conninfo, plan)) if naive else _engine_rotate
-        measured = _with_writer(conninfo, rotate, reader_seconds=reader_seconds)
+        measured = with_writer(conninfo, rotate, reader_seconds=reader_seconds)
         baseline += measured["baseline"]
         during += measured["during"]
         seconds.append(measured["seconds"])

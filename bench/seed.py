@@ -105,8 +105,10 @@ def partitions_create(plan: SeedPlan, conninfo: dict) -> str:
     method = "plain DDL"
     if engine is not None:
         # The engine makes the months around `now`: once 84 months back, once today; it fills the gap between.
-        engine.partitions_apply(trigger="cli", now=month_start(plan.first_month) + dt.timedelta(hours=1))
-        engine.partitions_apply(trigger="cli", now=plan.now)
+        engine.partitions_apply(
+            trigger="cli", table="events", now=month_start(plan.first_month) + dt.timedelta(hours=1)
+        )
+        engine.partitions_apply(trigger="cli", table="events", now=plan.now)
         method = "partition engine (partitions_apply)"
     with psycopg.connect(**conninfo, autocommit=True) as conn:
         existing = {row[0] for row in conn.execute(sql.EVENT_CHILDREN)}
@@ -162,13 +164,8 @@ def _run(conninfo: dict, statement) -> None:
 def events_seed(plan: SeedPlan, conninfo: dict) -> dict:
     """Bulk-load the events into the parent (rows route to their months), indexes built afterwards."""
     timings = {}
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
-        conn.execute(sql.COLLECTORS_INSERT, {"collectors": COLLECTORS})
-        collector_ids = conn.execute(sql.COLLECTOR_IDS).fetchone()[0]
-        # Building the three secondary indexes once after the load is several times faster than
-        # maintaining them row by row; dropped on the parent, they go from every partition with it.
-        for name, _create in sql.EVENT_INDEXES:
-            conn.execute(pgsql.SQL(sql.EVENT_INDEX_DROP).format(pgsql.Identifier(name)))
+    collector_ids = collectors_seed(conninfo)
+    event_indexes_drop(conninfo)
     started = dt.datetime.now(dt.UTC)
     months = sorted(plan.rows_by_month().items(), key=lambda item: -item[1])
     with ThreadPoolExecutor(SEED_WORKERS) as pool:
@@ -176,11 +173,30 @@ def events_seed(plan: SeedPlan, conninfo: dict) -> dict:
             future.result()
     timings["insert_s"] = (dt.datetime.now(dt.UTC) - started).total_seconds()
     started = dt.datetime.now(dt.UTC)
+    event_indexes_create(conninfo)
+    timings["index_s"] = (dt.datetime.now(dt.UTC) - started).total_seconds()
+    return timings
+
+
+def collectors_seed(conninfo: dict) -> list:
+    """Insert the collectors; return their ids."""
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        conn.execute(sql.COLLECTORS_INSERT, {"collectors": COLLECTORS})
+        return conn.execute(sql.COLLECTOR_IDS).fetchone()[0]
+
+
+def event_indexes_drop(conninfo: dict) -> None:
+    """Drop the three secondary indexes before a bulk load: building them once afterwards is several times
+    faster than maintaining them row by row; dropped on the parent, they go from every partition with it."""
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        for name, _create in sql.EVENT_INDEXES:
+            conn.execute(pgsql.SQL(sql.EVENT_INDEX_DROP).format(pgsql.Identifier(name)))
+
+
+def event_indexes_create(conninfo: dict) -> None:
     with ThreadPoolExecutor(SEED_WORKERS) as pool:
         for future in [pool.submit(_run, conninfo, create) for _name, create in sql.EVENT_INDEXES]:
             future.result()
-    timings["index_s"] = (dt.datetime.now(dt.UTC) - started).total_seconds()
-    return timings
 
 
 def watchlists_seed(plan: SeedPlan, conninfo: dict, user_id) -> None:

@@ -110,3 +110,12 @@ FROM generate_series(1, %(rows)s) AS g
 LOCK_WAITS = """
 SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'events'::regclass
 """
+
+# WAL written between two points: the position before, then the bytes since (a private server: ours alone).
+WAL_POSITION = "SELECT pg_current_wal_lsn()"
+WAL_BYTES_SINCE = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)::bigint"
+# Before each durable measurement: both sides start with every page's next change writing a full-page image.
+CHECKPOINT = "CHECKPOINT"
+DATABASE_CREATE = "CREATE DATABASE {}"
+DELETE_MONTH = "DELETE FROM events WHERE captured_at >= %s AND captured_at < %s"
+DEFAULT_ROWS_BETWEEN = "SELECT count(*) FROM events_default WHERE captured_at >= %s AND captured_at < %s"

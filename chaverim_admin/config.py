@@ -147,3 +147,36 @@ def env_redis_url(name: str, default: str) -> str:
             f"{name}: must start with redis://, rediss:// or redis+socket://, got {value!r}"
         )
     return value
+
+
+def database_connection_configure(
+    database: dict[str, Any],
+    *,
+    pool_size: int,
+    max_overflow: int,
+    max_idle: float,
+    max_lifetime: float,
+    patience: float,
+    connect_timeout: int,
+) -> None:
+    """Give one DATABASES entry its pool, session timeout, connect timeout and metrics-counting backend."""
+    options = database.setdefault("OPTIONS", {})
+    if pool_size:
+        options["pool"] = {
+            "min_size": pool_size,
+            "max_size": pool_size + max_overflow,
+            # How long a request waits for a connection: short, so a database outage answers 503 quickly.
+            "timeout": patience,
+            "max_idle": max_idle,
+            "max_lifetime": max_lifetime,
+        }
+        # The pool never closes its min_size connections for idling, and a smart shutdown (or a failover)
+        # waits for every session to end: the server ends a session idle this long (idle_session_timeout,
+        # PostgreSQL 14+), and the pool checks each connection before lending it, replacing ended ones.
+        options["options"] = (
+            f"{options.get('options', '')} -c idle_session_timeout={max(1, round(max_idle * 1000))}"
+        ).strip()
+        database["CONN_HEALTH_CHECKS"] = True
+    options.setdefault("connect_timeout", connect_timeout)
+    # Django's PostgreSQL backend, counting connections, queries and their durations for /metrics.
+    database["ENGINE"] = "django_prometheus.db.backends.postgresql"

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from chaverim_admin.config import (
+    database_connection_configure,
     env_bool,
     env_choice,
     env_cron,
@@ -103,34 +104,36 @@ TEMPLATES = [
 
 # Database: DATABASE_URL, or the embedded server's private socket when it is unset.
 DATABASES = {"default": env_database("DATABASE_URL", devstack_paths.default_database())}
+# An optional streaming replica (core/replica.py): the events search, the access log and the status page's
+# statistics read from it; every write, maintenance and the access-log record itself go to DATABASE_URL.
+if env_str("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", None)
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Pages reading from the replica say how far behind it is when it lags by more than this.
+DATABASE_REPLICA_LAG_NOTICE = env_seconds("DATABASE_REPLICA_LAG_NOTICE", 5.0)
+# After the replica fails to answer, reads go to the primary for this long before it is asked again.
+DATABASE_REPLICA_RETRY = env_seconds("DATABASE_REPLICA_RETRY", 10.0)
 DB_POOL_SIZE = env_int("DB_POOL_SIZE", 5, minimum=0)
 DB_MAX_OVERFLOW = env_int("DB_MAX_OVERFLOW", 10, minimum=0)
 DB_ECHO = env_bool("DB_ECHO", False)
 # Pooled connections idle longer than DB_POOL_MAX_IDLE are closed, and none lives past DB_POOL_MAX_LIFETIME.
 DB_POOL_MAX_IDLE = env_seconds("DB_POOL_MAX_IDLE", 60.0)
 DB_POOL_MAX_LIFETIME = env_seconds("DB_POOL_MAX_LIFETIME", 30 * 60.0)
-DATABASES["default"].setdefault("OPTIONS", {})
-if DB_POOL_SIZE:
-    DATABASES["default"]["OPTIONS"]["pool"] = {
-        "min_size": DB_POOL_SIZE,
-        "max_size": DB_POOL_SIZE + DB_MAX_OVERFLOW,
-        # How long a request waits for a connection: short, so a database outage answers 503 quickly.
-        "timeout": 3,
-        "max_idle": DB_POOL_MAX_IDLE,
-        "max_lifetime": DB_POOL_MAX_LIFETIME,
-    }
-    # The pool never closes its min_size connections for idling, and a smart shutdown (or a failover)
-    # waits for every session to end: the server ends a session idle this long (idle_session_timeout,
-    # PostgreSQL 14+), and the pool checks each connection before lending it, replacing ended ones.
-    _options = DATABASES["default"]["OPTIONS"].get("options", "")
-    DATABASES["default"]["OPTIONS"]["options"] = (
-        f"{_options} -c idle_session_timeout={max(1, round(DB_POOL_MAX_IDLE * 1000))}"
-    ).strip()
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
-# Django's PostgreSQL backend, counting connections, queries and their durations for /metrics.
-DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+for _alias, _database in DATABASES.items():
+    # A replica that does not answer is given up on sooner: its reads then go to the primary.
+    database_connection_configure(
+        _database,
+        pool_size=DB_POOL_SIZE,
+        max_overflow=DB_MAX_OVERFLOW,
+        max_idle=DB_POOL_MAX_IDLE,
+        max_lifetime=DB_POOL_MAX_LIFETIME,
+        patience=3 if _alias == "default" else 2,
+        connect_timeout=5 if _alias == "default" else 2,
+    )
 DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}
+if "replica" in DATABASES:
+    # Tests never make a database of their own on the replica: it reads the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 # Least privilege (DESIGN.md, "WORM, by privilege first"): `migrate` grants the web's role what it needs and
 # nothing more; the owner (DATABASE_URL of migrate, worker, beat) keeps everything. Unset: no grants.
 DB_APP_ROLE = env_role("DB_APP_ROLE")
@@ -225,9 +228,12 @@ PARTITION_FUTURE_HORIZON_MONTHS = env_int("PARTITION_FUTURE_HORIZON_MONTHS", 2, 
 # How long one action retries brief lock waits (each at most 0.2 s) before it is left for the next run.
 PARTITION_ACTION_PATIENCE = env_seconds("PARTITION_ACTION_PATIENCE", 60.0)
 PARTITION_MAINTENANCE_CRON = env_cron("PARTITION_MAINTENANCE_CRON", "15 * * * *")
+# One policy per table: monthly entries take the PARTITION_* values above unless they name their own
+# (premake, retention, retention_mode, future_horizon); a daily entry counts them in days.
 PARTITION_REGISTRY = [
     {"table": "events", "column": "captured_at"},
     {"table": "audit_log", "column": "occurred_at"},
+    {"table": "alert_queue", "column": "created_at", "interval": "day", "premake": 7, "retention": 30},
 ]
 
 # Releasing a legal hold takes a second user (not the one who placed it) unless this is false.

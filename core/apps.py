@@ -12,11 +12,13 @@ class CoreConfig(AppConfig):
         from core import checks, db_roles, readiness  # noqa: F401 (registers the schema drift and deploy checks)
         from core.audit_metrics import audit_chain_collect
         from core.metrics import metrics_register
+        from core.replica import replica_ready
         from core.request_log import request_log_connect
 
         readiness.readiness_register("database", readiness.database_ready)
         readiness.readiness_register("broker", readiness.broker_ready)
         readiness.readiness_register("database_role", db_roles.database_role_ready)
+        readiness.readiness_register("replica", replica_ready)
         metrics_register("audit", audit_chain_collect)
         request_log_connect()
         db_roles.db_privileges_register("audit_log", ("SELECT", "INSERT"))

@@ -5,7 +5,9 @@ Every `audit_log` row holds a position in one chain, the previous row's hash and
 (core/migrations/0002_audit_chain.py). The canonical text is `chaverim-audit-v1` followed by each field as
 `|<length in characters>:<text>`, or `|-` when NULL, in this order: chain_position, id, occurred_at (UTC,
 `YYYY-MM-DDTHH:MM:SS.ffffffZ`), actor_id, action, object_type, object_id, details (jsonb's text form).
-Position 1 links to 32 zero bytes; after a month is retired, the chain continues from its anchor.
+Position 1 links to 32 zero bytes; after a month is retired, the chain continues from its anchor. Rows retired
+above a live row (out of chain order) leave their hashes in `audit_chain_retired`: the walk checks the links
+into and out of each, and steps over it.
 
 The walk below rebuilds that text from the stored fields and hashes it here, so that neither the trigger nor
 any function in the database is trusted; it checks that positions are contiguous, that each row links to the
@@ -78,6 +80,7 @@ class ChainReport:
     anchor: ChainAnchor | None
     since: int | None
     problem: ChainProblem | None
+    stepped_over: int = 0  # rows retired out of order: only their links were checked
 
     @property
     def ok(self) -> bool:
@@ -90,6 +93,7 @@ class ChainReport:
             "rows": self.rows,
             "start_position": self.start_position,
             "since": self.since,
+            "stepped_over": self.stepped_over,
             "head": None
             if self.head_position is None
             else {"position": self.head_position, "hash": self.head_hash.hex() if self.head_hash else None},
@@ -118,6 +122,7 @@ class _Walk:
         self.expected = start_position + 1
         self.prev_hash = start_hash
         self.rows = 0
+        self.stepped_over = 0
         self.problem: ChainProblem | None = None
         self.kept = kept
         self.kept_checked = False
@@ -142,30 +147,35 @@ class _Walk:
         if self.problem is not None:
             return False
         position, row_id, prev_hash, row_hash, *pieces = row[:12]
-        prev_hash, row_hash = bytes(prev_hash), bytes(row_hash)
+        prev_hash, row_hash, retired = bytes(prev_hash), bytes(row_hash), row[14]
+        what = "the row retired" if retired else f"row id {row_id}"
         if position > head_position:
-            self._fail(position, BEYOND_HEAD, f"row id {row_id} is beyond the head at {head_position}")
+            self._fail(position, BEYOND_HEAD, f"{what} is beyond the head at {head_position}")
         elif position < self.expected:
-            self._fail(position, DUPLICATE, f"appears more than once (row id {row_id})")
+            self._fail(position, DUPLICATE, f"appears more than once ({what})")
         elif position > self.expected:
             self._fail(self.expected, MISSING, f"is missing (the next row present is {position})")
         elif prev_hash != self.prev_hash:
             self._fail(
                 position,
                 LINK,
-                f"row id {row_id} does not link to the hash of position {position - 1} "
+                f"{what} does not link to the hash of position {position - 1} "
                 f"(it holds {prev_hash.hex()[:16]}…, expected {self.prev_hash.hex()[:16]}…)",
             )
-        elif chain_hash(pieces, prev_hash) != row_hash:
+        elif not retired and chain_hash(pieces, prev_hash) != row_hash:
             self._fail(position, CONTENT, f"the content of row id {row_id} does not match its hash")
         else:
             if self.kept is not None and position == self.kept[0]:
                 self._check_kept(position, row_hash)
                 if self.problem is not None:
                     return False
+            # A row retired out of order is gone: its link was checked, and the next row must link to it.
             self.prev_hash = row_hash
             self.expected += 1
-            self.rows += 1
+            if retired:
+                self.stepped_over += 1
+            else:
+                self.rows += 1
             return True
         return False
 
@@ -200,7 +210,7 @@ def _start(
     if since is None or since - 1 <= floor_position:
         return floor_position, floor_hash, None
     # The row before --since is trusted as it stands: the walk checks the link to it, not its content.
-    cursor.execute(sql.AUDIT_CHAIN_ROW_HASH, [since - 1])
+    cursor.execute(sql.AUDIT_CHAIN_ROW_HASH, {"position": since - 1})
     rows = cursor.fetchall()
     if len(rows) != 1:
         kind, what = (MISSING, "is missing") if not rows else (DUPLICATE, "appears more than once")
@@ -243,7 +253,7 @@ def _walk_once(
     walk = _Walk(start_position=start_position, start_hash=start_hash, kept=kept)
     head_position = head_hash = None
     with connection.chunked_cursor() as rows:
-        rows.execute(sql.AUDIT_CHAIN_ROWS, [start_position])
+        rows.execute(sql.AUDIT_CHAIN_ROWS, {"start": start_position})
         while batch := rows.fetchmany(batch_size):
             if head_position is None:
                 head_position, head_hash = batch[0][12], bytes(batch[0][13])
@@ -257,5 +267,10 @@ def _walk_once(
             return None
     walk.finish(head_position=head_position, head_hash=head_hash)
     return ChainReport(
-        rows=walk.rows, head_position=head_position, head_hash=head_hash, problem=walk.problem, **context
+        rows=walk.rows,
+        stepped_over=walk.stepped_over,
+        head_position=head_position,
+        head_hash=head_hash,
+        problem=walk.problem,
+        **context,
     )

@@ -59,15 +59,34 @@ def audit_chain_verify(
 
 
 def audit_chain_anchor_record(cursor, retiring) -> str:
-    """Record the last position and hash of an audit_log month about to be retired (a retention hook).
+    """Record what the chain needs to verify without the audit rows about to be retired (a retention hook).
 
-    Called by the partition engine inside the transaction that retires `retiring.partition` (with its
-    `start` and `end` bounds), before it is detached, so that the anchor and the retirement commit or roll
-    back together. The composition root registers it: core does not know the engine.
+    Called by the partition engine inside the transaction that retires the rows of `retiring.partition` in
+    [`start`, `end`): a whole month before it is detached, or one period of the DEFAULT partition before its
+    rows are expired (DEFAULT holds other periods, so only that range counts). Verification must never lose
+    sight of a live row: the retired rows that continue the chain from the latest anchor move the anchor up;
+    any retired above a live row (a back-dated row, or a month's row that took its position after a row of
+    the next month) are recorded one by one, and the walk steps over them. The records commit or roll back
+    with the retirement. The composition root registers it: core does not know the engine.
     """
-    statement = sql.AUDIT_CHAIN_ANCHOR_INSERT.format(partition=pgsql.Identifier(retiring.partition))
-    cursor.execute(statement, [retiring.partition, retiring.start, retiring.end])
-    row = cursor.fetchone()
-    if row is None:
-        return "audit chain: nothing to anchor (no rows, or already anchored)"
-    return f"audit chain anchored at position {row[0]}"
+    cursor.execute(sql.AUDIT_CHAIN_LATEST_ANCHOR)
+    latest = cursor.fetchone()
+    statement = sql.AUDIT_CHAIN_RETIRE.format(
+        partition=pgsql.Identifier(*[part for part in (retiring.schema, retiring.partition) if part])
+    )
+    cursor.execute(
+        statement,
+        {
+            "floor": latest[0] if latest else 0,
+            "name": retiring.partition,
+            "start": retiring.start,
+            "end": retiring.end,
+        },
+    )
+    anchored, stepped = cursor.fetchone()
+    notes = [] if anchored is None else [f"audit chain anchored at position {anchored}"]
+    if stepped:
+        notes.append(
+            f"audit chain: {stepped} row{'' if stepped == 1 else 's'} retired out of order, stepped over"
+        )
+    return "; ".join(notes) or "audit chain: nothing to anchor (no rows, or already anchored)"

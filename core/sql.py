@@ -128,24 +128,42 @@ DEFAULT_PARTITIONS_OF = """
 # -- the audit log's hash chain (core/audit_chain.py) --------------------------------------------------------
 # The walk asks for each row's canonical pieces as text, with built-in casts only, and hashes them in Python:
 # a redefined audit_chain_canonical() in the database cannot fake a verification. The head comes from the
-# same statement (an InitPlan, evaluated once), so it is read in the same snapshot as the rows.
+# same statement (an InitPlan, evaluated once), so it is read in the same snapshot as the rows. The two
+# branches are typed alike, filtered outside the UNION and ordered by position alone: the planner then merges
+# them in index order rather than sorting the whole log. A position both live and retired is a duplicate
+# whichever comes first.
 AUDIT_CHAIN_ROWS = """
-    SELECT a.chain_position, a.id, a.prev_hash, a.row_hash,
-           a.chain_position::text,
-           a.id::text,
-           CASE WHEN pg_catalog.isfinite(a.occurred_at)
-                THEN pg_catalog.to_char(a.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-                ELSE a.occurred_at::text END,
-           a.actor_id::text,
-           a.action::text,
-           a.object_type::text,
-           a.object_id::text,
-           a.details::text,
+    SELECT c.position, c.id, c.prev_hash, c.row_hash,
+           c.position_text, c.id_text, c.occurred_text, c.actor_text, c.action_text, c.object_type_text,
+           c.object_id_text, c.details_text,
            (SELECT h.position FROM audit_chain_head AS h ORDER BY h.position DESC LIMIT 1),
-           (SELECT h.hash FROM audit_chain_head AS h ORDER BY h.position DESC LIMIT 1)
-      FROM audit_log AS a
-     WHERE a.chain_position > %s
-     ORDER BY a.chain_position
+           (SELECT h.hash FROM audit_chain_head AS h ORDER BY h.position DESC LIMIT 1),
+           c.retired
+      FROM (
+        SELECT a.chain_position AS position, a.id, a.prev_hash, a.row_hash,
+               a.chain_position::text AS position_text,
+               a.id::text AS id_text,
+               CASE WHEN pg_catalog.isfinite(a.occurred_at)
+                    THEN pg_catalog.to_char(a.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                    ELSE a.occurred_at::text END AS occurred_text,
+               a.actor_id::text AS actor_text,
+               a.action::text AS action_text,
+               a.object_type::text AS object_type_text,
+               a.object_id::text AS object_id_text,
+               a.details::text AS details_text,
+               false AS retired
+          FROM audit_log AS a
+         UNION ALL
+        -- Rows retired out of chain order (0003): only their hashes are left, and the walk steps over them.
+        -- Typed as the live branch's columns, so that the planner merges the two in position order.
+        SELECT r.position, NULL::bigint, r.prev_hash, r.row_hash,
+               NULL::text, NULL::text, NULL::text, NULL::text,
+               NULL::text, NULL::text, NULL::text, NULL::text,
+               true
+          FROM audit_chain_retired AS r
+      ) AS c
+     WHERE c.position > %(start)s
+     ORDER BY c.position
 """
 
 # When the walk found no row: the head, and whether rows past `start` exist, in one snapshot.
@@ -160,17 +178,55 @@ AUDIT_CHAIN_LATEST_ANCHOR = """
     SELECT position, hash, partition FROM audit_chain_anchor ORDER BY position DESC LIMIT 1
 """
 
-AUDIT_CHAIN_ROW_HASH = "SELECT row_hash FROM audit_log WHERE chain_position = %s"
+# A row retired out of chain order (0003) still has its hash.
+AUDIT_CHAIN_ROW_HASH = """
+    SELECT row_hash FROM audit_log WHERE chain_position = %(position)s
+     UNION ALL
+    SELECT row_hash FROM audit_chain_retired WHERE position = %(position)s
+"""
 
-# The retention hook: the highest position in a month about to be retired becomes an anchor. The partition
-# is composed with psycopg.sql.Identifier (it comes from the partition registry and the catalog).
-AUDIT_CHAIN_ANCHOR_INSERT = pgsql.SQL(
-    "INSERT INTO audit_chain_anchor (position, hash, partition, range_start, range_end) "
-    "SELECT chain_position, row_hash, %s, %s, %s FROM {partition} "
-    "ORDER BY chain_position DESC LIMIT 1 "
-    "ON CONFLICT (position) DO NOTHING "
-    "RETURNING position"
-)
+# The retention hook. The rows retiring are those of [start, end) in the partition (a whole month, or one
+# period of the DEFAULT partition, which holds other periods too); with the positions retired out of order
+# before, those above the latest anchor (`floor`) start with a run floor + 1, floor + 2, ... (a position minus
+# its rank is `floor` exactly along that run). The run's last position becomes an anchor: nothing below it is
+# live. Each retiring row above the run is kept in audit_chain_retired with its hashes, so that the walk steps
+# over it and still checks the live rows around it. The partition is composed with psycopg.sql.Identifier
+# (schema and name come from the partition registry and the catalog).
+AUDIT_CHAIN_RETIRE = pgsql.SQL("""
+    WITH gone AS (
+        SELECT chain_position AS position, prev_hash, row_hash, true AS retiring
+          FROM {partition}
+         WHERE occurred_at >= %(start)s AND occurred_at < %(end)s AND chain_position > %(floor)s
+         UNION ALL
+        SELECT position, prev_hash, row_hash, false
+          FROM audit_chain_retired
+         WHERE position > %(floor)s
+    ),
+    ranked AS (
+        SELECT position, prev_hash, row_hash, retiring,
+               position - row_number() OVER (ORDER BY position) = %(floor)s AS in_run
+          FROM gone
+    ),
+    anchored AS (
+        INSERT INTO audit_chain_anchor (position, hash, partition, range_start, range_end)
+        SELECT position, row_hash, %(name)s, %(start)s, %(end)s
+          FROM ranked
+         WHERE in_run
+         ORDER BY position DESC
+         LIMIT 1
+        ON CONFLICT (position) DO NOTHING
+        RETURNING position
+    ),
+    stepped AS (
+        INSERT INTO audit_chain_retired (position, prev_hash, row_hash, partition, range_start, range_end)
+        SELECT position, prev_hash, row_hash, %(name)s, %(start)s, %(end)s
+          FROM ranked
+         WHERE retiring AND NOT in_run
+        ON CONFLICT (position) DO NOTHING
+        RETURNING position
+    )
+    SELECT (SELECT position FROM anchored), (SELECT count(*) FROM stepped)
+""")
 
 # The first statement of the walk's own transaction: one snapshot for the anchor, the head and every row.
 SNAPSHOT_READ_ONLY = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"

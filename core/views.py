@@ -47,19 +47,31 @@ def favicon(request):
 def readyz(request):
     """Readiness: 200 when every dependency answers and no partitioned table is critical, else 503.
 
-    Anyone may ask, so the answer names each check with `ok` or `failed` only; why a check failed (an
-    error text, a missing partition) goes to the log.
+    Anyone may ask, so the answer names each check with `ok`, `degraded` (passing, with a fallback in use,
+    as a replica that does not answer) or `failed` only; why (an error text, a missing partition) goes to the
+    log.
     """
     results = readiness_results()
     for name, (ok, detail) in results.items():
         if not ok:
             readiness_log.warning("readiness check %s failed: %s", name, detail)
+        elif _degraded(detail):
+            readiness_log.warning("readiness check %s: %s", name, detail)
         elif detail != "ok":
             readiness_log.info("readiness check %s: %s", name, detail)
     ready = all(ok for ok, _detail in results.values())
     body = {"status": "ok" if ready else "unavailable"}
-    body.update({name: "ok" if ok else "failed" for name, (ok, _detail) in results.items()})
+    body.update(
+        {
+            name: ("degraded" if _degraded(detail) else "ok") if ok else "failed"
+            for name, (ok, detail) in results.items()
+        }
+    )
     return JsonResponse(body, status=200 if ready else 503)
+
+
+def _degraded(detail) -> bool:
+    return str(detail).startswith("degraded")
 
 
 # Refusals carry no body: a scraper learns nothing about what was expected.

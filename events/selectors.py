@@ -1,4 +1,4 @@
-"""Reads for the events search: keyset pages over `events`, with watchlist marks."""
+"""Reads for the events search: keyset pages over `events` and `events_held`, with watchlist marks."""
 
 import base64
 import binascii
@@ -9,13 +9,16 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Count, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from collectors.selectors import collector_label_queryset
 from events.models import Event
+from holds.selectors import held_event_queryset
 from watchlists.selectors import watchlist_names_by_plate
 
 EVENTS_PAGE_SIZE = 50
@@ -85,34 +88,46 @@ class EventPage:
     watchlists_by_plate: dict[str, list[str]]
 
 
-def event_search_queryset(*, criteria: EventCriteria, cursor: EventCursor | None = None) -> QuerySet:
-    """Return the events matching `criteria` beyond `cursor`, in the order the page is read from."""
-    # Collectors are prefetched, not joined: the FK has no constraint, and an INNER JOIN would hide an
-    # event whose collector row is gone. Evidence is never hidden; such events show "unknown collector".
-    events = (
-        Event.objects.prefetch_related(Prefetch("collector", queryset=collector_label_queryset()))
-        .only("id", "captured_at", "plate_number", "collector")
-        .filter(captured_at__gte=criteria.start_at, captured_at__lt=criteria.end_at)
+def _matching(rows: QuerySet, *, criteria: EventCriteria, cursor: EventCursor | None, limit: int) -> QuerySet:
+    """Filter live or held events by `criteria` beyond `cursor`, in the order the page is read from."""
+    rows = rows.only("id", "captured_at", "plate_number", "collector").filter(
+        captured_at__gte=criteria.start_at, captured_at__lt=criteria.end_at
     )
     if criteria.plate is not None:
         if criteria.plate.is_prefix:
-            events = events.filter(plate_number__startswith=criteria.plate.value)
+            rows = rows.filter(plate_number__startswith=criteria.plate.value)
         else:
-            events = events.filter(plate_number=criteria.plate.value)
+            rows = rows.filter(plate_number=criteria.plate.value)
     if criteria.collector_id is not None:
-        events = events.filter(collector_id=criteria.collector_id)
+        rows = rows.filter(collector_id=criteria.collector_id)
     if cursor is None:
-        return events.order_by("-captured_at", "-id")
+        return rows.order_by("-captured_at", "-id")[:limit]
     # (captured_at, id) < (t, i) spelled out; the extra captured_at <= t is implied by it, but written
     # out it becomes an index bound and a pruning key, so a deep page starts where it begins.
     t, i = cursor.captured_at, cursor.id
     if cursor.direction == "next":
-        return events.filter(Q(captured_at__lt=t) | Q(captured_at=t, id__lt=i), captured_at__lte=t).order_by(
-            "-captured_at", "-id"
-        )
-    return events.filter(Q(captured_at__gt=t) | Q(captured_at=t, id__gt=i), captured_at__gte=t).order_by(
-        "captured_at", "id"
-    )
+        rows = rows.filter(Q(captured_at__lt=t) | Q(captured_at=t, id__lt=i), captured_at__lte=t)
+        return rows.order_by("-captured_at", "-id")[:limit]
+    rows = rows.filter(Q(captured_at__gt=t) | Q(captured_at=t, id__gt=i), captured_at__gte=t)
+    return rows.order_by("captured_at", "id")[:limit]
+
+
+def event_search_queryset(
+    *, criteria: EventCriteria, cursor: EventCursor | None = None, limit: int = EVENTS_PAGE_SIZE + 1
+) -> QuerySet:
+    """Return up to `limit` events matching `criteria` beyond `cursor`, in the order the page is read from.
+
+    Live rows (`events`) and rows kept by legal holds past their month's retirement (`events_held`) are read
+    in one query, each side ordered and limited on its own index, then merged: a page is the first `limit`
+    of both, so keyset paging runs across the two tables. Each row has `held_cases`: the case numbers of the
+    holds keeping it, or None for a live row.
+    """
+    live = Event.objects.annotate(held_cases=Value(None, output_field=ArrayField(models.CharField())))
+    live = _matching(live, criteria=criteria, cursor=cursor, limit=limit)
+    held = _matching(held_event_queryset(), criteria=criteria, cursor=cursor, limit=limit)
+    going_back = cursor is not None and cursor.direction == "prev"
+    order = ("captured_at", "id") if going_back else ("-captured_at", "-id")
+    return live.union(held, all=True).order_by(*order)[:limit]
 
 
 def event_collector_label(event: Event) -> str:
@@ -127,7 +142,10 @@ def event_page(
     *, criteria: EventCriteria, cursor: EventCursor | None = None, page_size: int = EVENTS_PAGE_SIZE
 ) -> EventPage:
     """Return one keyset page (page_size + 1 rows fetched to learn whether there is another)."""
-    rows = list(event_search_queryset(criteria=criteria, cursor=cursor)[: page_size + 1])
+    rows = list(event_search_queryset(criteria=criteria, cursor=cursor, limit=page_size + 1))
+    # Prefetched, not joined: the FK has no constraint, and an INNER JOIN would hide an event whose
+    # collector row is gone. Evidence is never hidden; such events show "unknown collector".
+    prefetch_related_objects(rows, Prefetch("collector", queryset=collector_label_queryset()))
     has_more = len(rows) > page_size
     events = rows[:page_size]
     going_back = cursor is not None and cursor.direction == "prev"

@@ -1,12 +1,14 @@
 """Read the partition catalog (pg_inherits + relpartbound, in UTC) into snapshots the planner can use."""
 
+import re
 from collections.abc import Sequence
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from psycopg import sql as pgsql
 
+from core.replica import read_alias
 from partitions import sql
-from partitions.planner import CatalogSnapshot, Child, PartitionedTable, managed_month, parse_bound
+from partitions.planner import DAY, CatalogSnapshot, Child, PartitionedTable, managed_period, parse_bound
 
 
 def lock_timeout_setting(seconds: float) -> str:
@@ -14,12 +16,14 @@ def lock_timeout_setting(seconds: float) -> str:
     return f"{max(1, round(seconds * 1000))}ms"
 
 
-def _child(table: str, name: str, schema: str, foreign_schema: bool, bound: str, reltuples, size) -> Child:
+def _child(
+    entry: PartitionedTable, name: str, schema: str, foreign_schema: bool, bound: str, reltuples, size
+) -> Child:
     is_default = bound.strip() == "DEFAULT"
     bounds = None if is_default else parse_bound(bound)
-    month = None
+    period = None
     if bounds is not None and not foreign_schema:
-        month = managed_month(table, name, *bounds)
+        period = managed_period(entry.interval, entry.table, name, *bounds)
     return Child(
         name=f"{schema}.{name}" if foreign_schema else name,
         relname=name,
@@ -27,11 +31,25 @@ def _child(table: str, name: str, schema: str, foreign_schema: bool, bound: str,
         bound=bound,
         bounds=bounds,
         is_default=is_default,
-        month=month,
+        period=period,
         # reltuples is -1 until the first VACUUM or ANALYZE: unknown, never zero.
         estimated_rows=None if reltuples is None or reltuples < 0 else int(reltuples),
         total_bytes=int(size or 0),
     )
+
+
+def _suffix(entry: PartitionedTable) -> str:
+    return r"_[0-9]{4}_[0-9]{2}_[0-9]{2}" if entry.interval == DAY else r"_[0-9]{4}_[0-9]{2}"
+
+
+def _lookalike_pattern(entries: Sequence[PartitionedTable]) -> str:
+    """Return one regular expression for every name shaped like a registered table's partition."""
+    return "^(" + "|".join(f"{entry.table}{_suffix(entry)}" for entry in entries) + ")$"
+
+
+def _named_like(entry: PartitionedTable, name: str) -> bool:
+    """Tell whether a relation name is shaped like one of this table's partitions (not another table's)."""
+    return re.fullmatch(f"{entry.table}{_suffix(entry)}", name) is not None
 
 
 def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapshot]:
@@ -39,12 +57,14 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
     if not entries:
         return {}
     tables = [entry.table for entry in entries]
-    columns = {entry.table: entry.column for entry in entries}
+    by_table = {entry.table: entry for entry in entries}
     lock_timeout = lock_timeout_setting(min(entry.lock_timeout for entry in entries))
     found: dict[str, dict] = {
         table: {"exists": False, "partitioned": False, "children": []} for table in tables
     }
-    with transaction.atomic(), connection.cursor() as cursor:
+    # On the status page, from the replica (core/replica.py); for maintenance, always the primary.
+    alias = read_alias()
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         # SET LOCAL: bounds print at +00 whatever the database or session time zone; the setting ends with
         # this transaction. The lock timeout keeps a reader from queueing behind DDL forever.
         cursor.execute(sql.SESSION_UTC, [lock_timeout])
@@ -53,19 +73,23 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
             found[table]["exists"] = exists
             found[table]["partitioned"] = partitioned
             if name is not None:
-                found[table]["children"].append(_child(table, name, schema, foreign, bound, reltuples, size))
+                found[table]["children"].append(
+                    _child(by_table[table], name, schema, foreign, bound, reltuples, size)
+                )
 
-        pattern = "^(" + "|".join(tables) + r")_[0-9]{4}_[0-9]{2}$"
-        cursor.execute(sql.LOOKALIKES, [pattern])
+        cursor.execute(sql.LOOKALIKES, [_lookalike_pattern(entries)])
         names = {row[0] for row in cursor.fetchall()}
 
         selects, params = [], []
         for table in tables:
             default = next((child for child in found[table]["children"] if child.is_default), None)
             if default is not None:
+                by_period = (
+                    sql.DEFAULT_ROWS_BY_DAY if by_table[table].interval == DAY else sql.DEFAULT_ROWS_BY_MONTH
+                )
                 selects.append(
-                    sql.DEFAULT_ROWS_BY_MONTH.format(
-                        column=pgsql.Identifier(columns[table]),
+                    by_period.format(
+                        column=pgsql.Identifier(by_table[table].column),
                         default=pgsql.Identifier(default.schema, default.relname),
                     )
                 )
@@ -74,11 +98,11 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
         unbounded: dict[str, int] = dict.fromkeys(tables, 0)
         if selects:
             cursor.execute(pgsql.SQL(" UNION ALL ").join(selects), params)
-            for table, month, rows in cursor.fetchall():
-                if month is None:
+            for table, period, rows in cursor.fetchall():
+                if period is None:
                     unbounded[table] += int(rows)
                 else:
-                    default_rows[table][int(month)] = int(rows)
+                    default_rows[table][int(period)] = int(rows)
 
     snapshots = {}
     for table in tables:
@@ -86,13 +110,14 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
         child_names = {child.name for child in children}
         snapshots[table] = CatalogSnapshot(
             table=table,
+            interval=by_table[table].interval,
             exists=found[table]["exists"],
             partitioned=found[table]["partitioned"],
             children=children,
             default_rows=default_rows[table],
             default_rows_unbounded=unbounded[table],
             lookalikes=frozenset(
-                name for name in names if name.rsplit("_", 2)[0] == table and name not in child_names
+                name for name in names if _named_like(by_table[table], name) and name not in child_names
             ),
         )
     return snapshots

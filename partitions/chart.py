@@ -1,13 +1,12 @@
-"""Geometry of the rows-per-month chart on the status page (rendered as server-side SVG).
+"""Geometry of the rows-per-period chart on the status page (rendered as server-side SVG).
 
-One slot per month from the first partition to the last, except that a long run of months without a
-partition (a far-future month made by hand, say) collapses into one narrow break, so it cannot squeeze the
-rest. Months ahead of the current one that hold nothing yet are drawn as "ready, empty" blocks; today and the
-retention cutoff are marked on their day. The page draws it twice: wide, and compact with larger text for
-narrow screens.
+One slot per period (a month, or a day for a daily table) from the first partition to the last, except that
+a long run of periods without a partition (a far-future month made by hand, say) collapses into one narrow
+break, so it cannot squeeze the rest. Periods ahead of the current one that hold nothing yet are drawn as
+"ready, empty" blocks; today and the retention cutoff are marked where they fall. The page draws it twice:
+wide, and compact with larger text for narrow screens.
 """
 
-import calendar
 import datetime as dt
 import math
 import re
@@ -32,16 +31,16 @@ from partitions.chart_elements import (
     MonthBar,
 )
 from partitions.humanize import human_bytes, short_count
-from partitions.planner import MANAGED, month_index, month_label
+from partitions.planner import MANAGED, MONTH, period_index, period_label, period_start
 
 GRIDLINES = 4  # horizontal lines above the axis, at round counts
-# A run of more months than this without a partition is drawn as one break instead of a slot per month.
+# A run of more periods than this without a partition is drawn as one break instead of a slot per period.
 GAP_COLLAPSE = 3
 
 
 class _Slot(NamedTuple):
-    first: int  # month index
-    last: int  # the same as first, or the last month of a break
+    first: int  # period index
+    last: int  # the same as first, or the last period of a break
 
     @property
     def is_break(self) -> bool:
@@ -49,7 +48,7 @@ class _Slot(NamedTuple):
 
 
 def _slots(months: Iterable[int]) -> list[_Slot]:
-    """Return one slot per month from the first to the last, long runs without a partition as one break."""
+    """Return one slot per period from the first to the last, long runs without a partition as one break."""
     slots: list[_Slot] = []
     for month in sorted(set(months)):
         if slots:
@@ -77,19 +76,24 @@ def _count_label(value: int) -> str:
     return re.sub(r"\.0(?=[kMG]$)", "", short_count(value))
 
 
-def _month_fraction(instant: dt.datetime) -> tuple[int, float]:
-    """Return the UTC month of an instant and how far into that month it is (0 to 1)."""
-    utc = instant.astimezone(dt.UTC)
-    days = calendar.monthrange(utc.year, utc.month)[1]
-    into = (utc - utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)).total_seconds()
-    return month_index(utc), into / (days * 86400)
+def _period_fraction(interval: str, instant: dt.datetime) -> tuple[int, float]:
+    """Return the UTC period of an instant and how far into that period it is (0 to 1)."""
+    period = period_index(interval, instant)
+    start, end = period_start(interval, period), period_start(interval, period + 1)
+    return period, (instant - start) / (end - start)
+
+
+def _tick_label(interval: str, period: int) -> str:
+    """Label an axis tick: YYYY-MM for a month, MM-DD for a day (the year is in the bars' titles)."""
+    return period_label(interval, period) if interval == MONTH else period_label(interval, period)[5:]
 
 
 class _Layout:
-    """Where each month sits on the x axis."""
+    """Where each period sits on the x axis."""
 
-    def __init__(self, slots: list[_Slot], size: ChartSize):
+    def __init__(self, slots: list[_Slot], size: ChartSize, interval: str):
         self.slots = slots
+        self.interval = interval
         self.left = size.margin_left
         self.slot_width = (size.width - size.margin_left - MARGIN_RIGHT) / len(slots)
 
@@ -97,8 +101,8 @@ class _Layout:
         return self.left + index * self.slot_width
 
     def x_of(self, instant: dt.datetime) -> float | None:
-        """Return where an instant falls, or None when it is outside the months shown."""
-        month, fraction = _month_fraction(instant)
+        """Return where an instant falls, or None when it is outside the periods shown."""
+        month, fraction = _period_fraction(self.interval, instant)
         for index, slot in enumerate(self.slots):
             if slot.first <= month <= slot.last:
                 if slot.is_break:
@@ -109,7 +113,17 @@ class _Layout:
         return None
 
 
-def _bar(month: MonthBar, *, x: float, width: float, current: int, plot_top: int, plot_bottom: int, top: int):
+def _bar(
+    month: MonthBar,
+    *,
+    x: float,
+    width: float,
+    current: int,
+    plot_top: int,
+    plot_bottom: int,
+    top: int,
+    interval: str,
+):
     rows = month.estimated_rows
     plot_height = plot_bottom - plot_top
     size = human_bytes(month.total_bytes)
@@ -129,22 +143,27 @@ def _bar(month: MonthBar, *, x: float, width: float, current: int, plot_top: int
         width=round(max(1.0, width * 0.8), 2),
         height=round(height, 2),
         name=month.name,
-        label=month_label(month.month),
+        label=period_label(interval, month.month),
         title=title,
         kind=kind,
     )
 
 
 def chart_build(
-    *, months: list[MonthBar], now: dt.datetime, retention_cutoff: dt.datetime, size: ChartSize = WIDE
+    *,
+    months: list[MonthBar],
+    now: dt.datetime,
+    retention_cutoff: dt.datetime,
+    size: ChartSize = WIDE,
+    interval: str = MONTH,
 ) -> Chart:
-    """Lay out one bar per month, the count gridlines, and today and the retention cutoff on their day."""
+    """Lay out one bar per period, the count gridlines, and today and the retention cutoff where they fall."""
     plot_top, plot_bottom = MARGIN_TOP, size.height - MARGIN_BOTTOM
     if not months:
         empty = Chart(size.width, size.height, plot_top, plot_bottom, size.margin_left, [], [], 0, True)
         return replace(empty, size=size.name)
-    current = month_index(now)
-    layout = _Layout(_slots([*(m.month for m in months), current]), size)
+    current = period_index(interval, now)
+    layout = _Layout(_slots([*(m.month for m in months), current]), size, interval)
     max_rows = max((m.estimated_rows or 0) for m in months)
     top, step = _axis_scale(max_rows)
     gridlines = [
@@ -159,12 +178,14 @@ def chart_build(
         x = layout.slot_x(index)
         if slot.is_break:
             count = slot.last - slot.first + 1
-            span = f"{month_label(slot.first)} to {month_label(slot.last)}"
-            title = f"{count} months without a partition ({span})"
+            span = f"{period_label(interval, slot.first)} to {period_label(interval, slot.last)}"
+            title = f"{count} {interval}s without a partition ({span})"
             breaks.append(AxisBreak(round(x, 2), round(layout.slot_width, 2), count, title))
             continue
         if labelled.index(index) % every == 0:
-            ticks.append(AxisLabel(x=round(x + layout.slot_width / 2, 2), label=month_label(slot.first)))
+            ticks.append(
+                AxisLabel(x=round(x + layout.slot_width / 2, 2), label=_tick_label(interval, slot.first))
+            )
         month = by_month.get(slot.first)
         if month is not None:
             bars.append(
@@ -176,6 +197,7 @@ def chart_build(
                     plot_top=plot_top,
                     plot_bottom=plot_bottom,
                     top=top,
+                    interval=interval,
                 )
             )
     markers = []
@@ -200,11 +222,11 @@ def chart_build(
     )
 
 
-def chart_months(partitions: Iterable) -> list[MonthBar]:
-    """Return one MonthBar per managed monthly partition of a table's status (DEFAULT and others left out)."""
+def chart_months(partitions: Iterable, *, interval: str = MONTH) -> list[MonthBar]:
+    """Return one bar per managed partition of a table's status (DEFAULT and others left out)."""
     return [
         MonthBar(
-            month=month_index(partition.start),
+            month=period_index(interval, partition.start),
             name=partition.name,
             estimated_rows=partition.estimated_rows,
             total_bytes=partition.total_bytes,
@@ -215,7 +237,11 @@ def chart_months(partitions: Iterable) -> list[MonthBar]:
 
 
 def chart_for_table(status, *, now: dt.datetime, size: ChartSize = WIDE) -> Chart:
-    """Lay out the chart of a TableStatus: its managed months, today and its retention cutoff."""
+    """Lay out the chart of a TableStatus: its managed periods, today and its retention cutoff."""
     return chart_build(
-        months=chart_months(status.partitions), now=now, retention_cutoff=status.retention_cutoff, size=size
+        months=chart_months(status.partitions, interval=status.interval),
+        now=now,
+        retention_cutoff=status.retention_cutoff,
+        size=size,
+        interval=status.interval,
     )

@@ -1,4 +1,4 @@
-"""What the rows-per-month chart draws: its sizes, bars, axis labels, gridlines and breaks."""
+"""What the rows-per-period chart draws: its sizes, bars, axis labels, gridlines and breaks."""
 
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -30,7 +30,7 @@ ROWS, UNKNOWN, READY = "rows", "unknown", "ready"
 
 @dataclass(frozen=True)
 class MonthBar:
-    """One monthly partition: its month index, estimated rows (None when never analysed) and size."""
+    """One managed partition: its period (month or day) index, estimated rows (None: never analysed), size."""
 
     month: int
     name: str

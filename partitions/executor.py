@@ -13,16 +13,24 @@ from psycopg import sql as pgsql
 from core.services import audit_log_write
 from partitions import sql
 from partitions.catalog import lock_timeout_setting
-from partitions.hooks import RetentionHookError, RetiringPartition, retention_hooks
-from partitions.locking import RETRYABLE_SQLSTATES, retry_wait
+from partitions.drain import DrainTableForeignError, drain_before_create, drain_table_adopt, standalone_create
+from partitions.expiry import NoDefaultPartitionError, default_rows_expire
+from partitions.hooks import RetentionHookError, notes_flatten, retention_hooks, retiring_of
+from partitions.locking import (
+    RETRYABLE_SQLSTATES,
+    lock_briefly,
+    lock_timeout_brief,
+    lock_timeout_restore,
+    retry_wait,
+)
 from partitions.planner import (
     CREATE,
     DETACH,
+    EXPIRE,
     Action,
     Child,
     PartitionedTable,
     bound_literal,
-    month_index,
     parse_bound,
 )
 from partitions.registry import ARCHIVE_SCHEMA
@@ -32,10 +40,6 @@ logger = logging.getLogger(__name__)
 action_log = structlog.get_logger("partitions.actions")
 
 SUCCESS, FAILED, PLANNED = "success", "failed", "planned"
-# Once this transaction holds a lock that holds off writers, it waits at most this long for each further
-# lock (PARTITION_LOCK_TIMEOUT, if shorter): behind a long reader, ingestion pauses for a fraction of a
-# second, the action is retried with backoff, and at worst left to the next run.
-WRITER_HOLD_TIMEOUT = 0.2
 
 
 class PartitionChangedError(RuntimeError):
@@ -44,13 +48,14 @@ class PartitionChangedError(RuntimeError):
 
 @dataclass
 class ActionResult:
-    """What happened to one planned action."""
+    """What happened to one planned action (or to a retention sweep: `action` is then a Release)."""
 
     action: Action
     result: str
     sqlstate: str | None = None
     message: str | None = None
     moved_rows: int | None = None
+    removed_rows: int | None = None  # EXPIRE: rows deleted from DEFAULT
     attempts: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # what the retention hooks did
@@ -68,6 +73,7 @@ class ActionResult:
             "error": self.error,
             "sqlstate": self.sqlstate,
             "moved_rows": self.moved_rows,
+            "removed_rows": self.removed_rows,
             "attempts": self.attempts,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
@@ -100,16 +106,9 @@ def _create(
         "column": pgsql.Identifier(entry.column),
     }
     start, end = bound_literal(action.start), bound_literal(action.end)
-    cursor.execute(sql.CREATE_STANDALONE.format(**names), [start, end])
-    cursor.execute(sql.PARENT_TRUNCATE_TRIGGERS, [entry.table])
-    for trigger, schema, function in cursor.fetchall():
-        cursor.execute(
-            sql.CREATE_TRUNCATE_TRIGGER.format(
-                trigger=pgsql.Identifier(trigger),
-                partition=names["partition"],
-                function=pgsql.Identifier(schema, function),
-            )
-        )
+    # A drain moved DEFAULT's rows into a table of their own (partitions/drain.py): it becomes the month.
+    if not drain_table_adopt(cursor, entry=entry, action=action):
+        standalone_create(cursor, entry=entry, action=action, table=names["partition"])
     moved = 0
     if default is not None:
         default_table = pgsql.Identifier(default.schema, default.relname)
@@ -125,11 +124,11 @@ def _create(
         cursor.execute(move, [start, end])
         moved = max(cursor.rowcount, 0)
         locks = [sql.LOCK_DEFAULT.format(default=default_table)]
-        if action.default_rows or moved or action.month == month_index(timezone.now()):
+        if action.default_rows or moved or action.start <= timezone.now() < action.end:
             locks.insert(0, sql.LOCK_PARENT_FOR_RESCUE.format(**names))
         # ATTACH needs DEFAULT to itself: taken here, under the short timeout, so that a long reader of
         # DEFAULT cannot keep writers waiting behind the parent's lock.
-        _lock_briefly(cursor, entry, locks)
+        lock_briefly(cursor, entry, locks)
         cursor.execute(move, [start, end])
         moved += max(cursor.rowcount, 0)
         cursor.execute(sql.MAINTENANCE_FLAG_OFF)
@@ -139,26 +138,22 @@ def _create(
     return moved
 
 
-def _lock_briefly(cursor, entry: PartitionedTable, statements: list) -> None:
-    """Take locks that hold off writers, waiting at most WRITER_HOLD_TIMEOUT for each."""
-    brief = min(entry.lock_timeout, WRITER_HOLD_TIMEOUT)
-    cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(brief)])
-    for statement in statements:
-        cursor.execute(statement)
-    cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(entry.lock_timeout)])
-
-
 def _retention_hooks_run(cursor, entry: PartitionedTable, action: Action) -> list[str]:
-    """Lock the partition against writes and call the hooks apps registered for its table."""
+    """Lock the partition against writes and call the hooks apps registered for its table.
+
+    Its (late) writers wait from then on, so the hooks' own lock waits are brief too.
+    """
     hooks = retention_hooks(entry.table)
     if not hooks:
         return []
+    lock_timeout_brief(cursor, entry)
     cursor.execute(sql.LOCK_PARTITION_FOR_HOOKS.format(partition=pgsql.Identifier(action.partition)))
-    retiring = RetiringPartition(
-        table=entry.table, partition=action.partition, start=action.start, end=action.end, mode=action.action
-    )
-    notes = [hook(cursor, retiring) for hook in hooks]
-    return [note for note in notes if note]
+    retiring = retiring_of(action)
+    cursor.execute(sql.MAINTENANCE_FLAG_ON)  # hooks may change rows the write-once triggers guard
+    notes = notes_flatten([hook(cursor, retiring) for hook in hooks])
+    cursor.execute(sql.MAINTENANCE_FLAG_OFF)
+    lock_timeout_restore(cursor, entry)
+    return notes
 
 
 def _retire(cursor, entry: PartitionedTable, action: Action) -> list[str]:
@@ -173,7 +168,7 @@ def _retire(cursor, entry: PartitionedTable, action: Action) -> list[str]:
     # In this transaction, before the partition leaves: what the hooks write commits with the retirement.
     notes = _retention_hooks_run(cursor, entry, action)
     # DETACH takes the parent to itself; waiting for that queues every writer behind it, so wait briefly.
-    _lock_briefly(cursor, entry, [sql.LOCK_PARENT_FOR_DETACH.format(**names)])
+    lock_briefly(cursor, entry, [sql.LOCK_PARENT_FOR_DETACH.format(**names)])
     cursor.execute(sql.DETACH.format(**names))
     if action.action == DETACH:
         schema = pgsql.Identifier(ARCHIVE_SCHEMA)
@@ -203,13 +198,23 @@ def action_execute(
         attempt += 1
         outcome.attempts, outcome.notes = attempt, []  # a rolled-back attempt's hooks did nothing
         try:
+            drained = 0
+            if action.action == CREATE:
+                # Many rows waiting in DEFAULT: moved first, in committed batches, outside this transaction.
+                drained = drain_before_create(
+                    entry=entry, action=action, columns=columns, default=default, run_id=run_id
+                )
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(entry.lock_timeout)])
                 if action.action == CREATE:
-                    outcome.moved_rows = _create(cursor, entry, action, columns, default)
+                    outcome.moved_rows = drained + _create(cursor, entry, action, columns, default)
+                elif action.action == EXPIRE:
+                    outcome.removed_rows, outcome.notes = default_rows_expire(
+                        cursor, entry, action, default, columns
+                    )
                 else:
                     outcome.notes = _retire(cursor, entry, action)
-                # Written after ATTACH, in the same transaction: the row lands in a real partition.
+                # Written last, in the same transaction (after ATTACH: the row lands in a real partition).
                 audit_log_write(
                     actor_id=actor_id,
                     action=f"partition.{action.action}",
@@ -220,11 +225,17 @@ def action_execute(
                         "from": action.start.isoformat(),
                         "to": action.end.isoformat(),
                         "moved_rows": outcome.moved_rows,
+                        "removed_rows": outcome.removed_rows,
                         "notes": outcome.notes,
                         "run": run_id,
                     },
                 )
-        except (PartitionChangedError, RetentionHookError) as exc:
+        except (
+            PartitionChangedError,
+            RetentionHookError,
+            NoDefaultPartitionError,
+            DrainTableForeignError,
+        ) as exc:
             outcome.sqlstate, outcome.message = None, str(exc)
             break
         except DatabaseError as exc:
@@ -259,6 +270,7 @@ def action_execute(
         sqlstate=outcome.sqlstate,
         error=outcome.message,
         moved_rows=outcome.moved_rows,
+        removed_rows=outcome.removed_rows,
         attempts=outcome.attempts,
         seconds=round(outcome.seconds, 3),
     )

@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from partitions.humanize import human_bytes, rows_text
 from partitions.models import MaintenanceRun
 from partitions.planner import (
+    ADJECTIVES,
+    DAY,
+    EXPIRE,
     UNMANAGED,
     UTC,
     CatalogSnapshot,
     PartitionedTable,
     Reason,
     TablePlan,
-    month_index,
-    month_label,
-    partition_name,
 )
+from partitions.registry import horizon_setting
 from partitions.schedule import cron_next_fire
 
 OK, WARNING, CRITICAL = "ok", "warning", "critical"
@@ -94,35 +95,41 @@ def _default_rows_problems(
     entry: PartitionedTable, snapshot: CatalogSnapshot, plan: TablePlan, sources: Mapping[int, str]
 ) -> list[str]:
     default = snapshot.default_partition
+    expiring = {action.period for action in plan.actions if action.action == EXPIRE}
     waiting = []
-    for month, rows in sorted(snapshot.default_rows.items()):
-        if month in plan.far_future_default_rows:
-            waiting.append(far_future_text(entry, default, month, rows, sources.get(month, "")))
-        elif month in plan.stranded_default_rows:
+    for period, rows in sorted(snapshot.default_rows.items()):
+        label = entry.period_label(period)
+        if period in plan.far_future_default_rows:
+            waiting.append(far_future_text(entry, default, period, rows, sources.get(period, "")))
+        elif period in expiring:
             waiting.append(
-                f"{default} holds {rows_text(rows)} for {month_label(month)}, past retention: "
-                f"reported, not moved into {partition_name(entry.table, month)}."
+                f"{default} holds {rows_text(rows)} for {label}, past retention: the next run removes them."
+            )
+        elif period in plan.stranded_default_rows:
+            waiting.append(
+                f"{default} holds {rows_text(rows)} dated {label}, past retention, before year 1: "
+                "no run can name their period, so they stay there."
             )
         else:
             waiting.append(
-                f"{default} holds {rows_text(rows)} for {month_label(month)}; they move into "
-                f"{partition_name(entry.table, month)} on the next run."
+                f"{default} holds {rows_text(rows)} for {label}; they move into "
+                f"{entry.partition_name(period)} on the next run."
             )
     if snapshot.default_rows_unbounded:
         waiting.append(
             f"{default} holds {rows_text(snapshot.default_rows_unbounded)} dated -infinity or infinity: no "
-            "month can hold them, so they stay there."
+            f"{entry.interval} can hold them, so they stay there."
         )
     return waiting
 
 
-def far_future_text(entry: PartitionedTable, default: str, month: int, rows: int, source: str = "") -> str:
+def far_future_text(entry: PartitionedTable, default: str, period: int, rows: int, source: str = "") -> str:
     """Say that rows dated beyond the horizon wait in DEFAULT: `3 rows dated 2031-03 from collector …`."""
     source = f" from {source}" if source else ""
     return (
-        f"{rows_text(rows)} dated {month_label(month)}{source} — camera clock? They stay in {default}, never "
-        f"lost: that month is further ahead than premake ({entry.premake_months}) plus "
-        f"PARTITION_FUTURE_HORIZON_MONTHS ({entry.future_horizon_months})."
+        f"{rows_text(rows)} dated {entry.period_label(period)}{source} — camera clock? They stay in "
+        f"{default}, never lost: that {entry.interval} is further ahead than premake ({entry.premake}) plus "
+        f"{horizon_setting(entry)}."
     )
 
 
@@ -137,7 +144,7 @@ def table_health(
 ) -> TableHealth:
     """Return the health badge and one sentence per problem, each naming the partition concerned.
 
-    `far_future_sources` names, per month beyond the horizon, where its DEFAULT rows came from.
+    `far_future_sources` names, per period beyond the horizon, where its DEFAULT rows came from.
     """
     critical: list[str] = []
     warnings: list[str] = []
@@ -146,26 +153,26 @@ def table_health(
     if not snapshot.partitioned:
         return TableHealth(CRITICAL, [f"Table {entry.table} is not a partitioned table."], [])
 
-    current = month_index(now)
-    for month, when in ((current, "the current month"), (current + 1, "next month")):
-        if snapshot.covering_child(month) is None:
+    current = entry.period_index(now)
+    unit = entry.interval
+    next_one = "tomorrow" if unit == DAY else "next month"
+    for period, when in ((current, f"the current {unit}"), (current + 1, next_one)):
+        if snapshot.covering_child(period) is None:
             critical.append(
-                f"{partition_name(entry.table, month)} ({when}, {month_label(month)}) is missing: "
+                f"{entry.partition_name(period)} ({when}, {entry.period_label(period)}) is missing: "
                 f"its rows go to {snapshot.default_partition}."
             )
-    ahead = snapshot.months_ahead(current)
-    if 1 <= ahead < entry.premake_months:
+    ahead = snapshot.periods_ahead(current)
+    if 1 <= ahead < entry.premake:
         warnings.append(
-            f"Only {ahead} month{'s' if ahead != 1 else ''} ahead covered, "
-            f"premake is {entry.premake_months}: "
-            f"{partition_name(entry.table, current + ahead + 1)} is missing."
+            f"Only {entry.periods_text(ahead)} ahead covered, premake is {entry.premake}: "
+            f"{entry.partition_name(current + ahead + 1)} is missing."
         )
-    if ahead > entry.horizon_months:
+    if ahead > entry.horizon:
         warnings.append(
-            f"{ahead} months ahead covered, more than premake ({entry.premake_months}) plus "
-            f"PARTITION_FUTURE_HORIZON_MONTHS ({entry.future_horizon_months}): partitions up to "
-            f"{month_label(current + ahead)} were made before any row needed them (a rotation with --now?). "
-            "They are kept."
+            f"{entry.periods_text(ahead)} ahead covered, more than premake ({entry.premake}) plus "
+            f"{horizon_setting(entry)}: partitions up to {entry.period_label(current + ahead)} were made "
+            "before any row needed them (a rotation with --now?). They are kept."
         )
     warnings.extend(_listed(_default_rows_problems(entry, snapshot, plan, far_future_sources or {})))
     gaps = [
@@ -176,8 +183,8 @@ def table_health(
     warnings.extend(_listed(gaps))
     warnings.extend(_listed(list(plan.blocked)))
     unmanaged = [
-        f"{child.name} is attached to {entry.table} but is not a managed monthly partition "
-        f"({child.describe_bounds()}); it is left alone."
+        f"{child.name} is attached to {entry.table} but is not a managed {ADJECTIVES[entry.interval]} "
+        f"partition ({child.describe_bounds()}); it is left alone."
         for child in snapshot.children
         if child.state == UNMANAGED
     ]
@@ -203,6 +210,6 @@ def default_partition_notes(snapshot: CatalogSnapshot) -> list[str]:
         return []
     return [
         f"{default.name} is empty but takes {human_bytes(default.total_bytes)} on disk: dead rows left by "
-        "rows moved out of it. Each new month's ATTACH reads all of it while holding its lock; "
+        "rows moved out of it. Each new partition's ATTACH reads all of it while holding its lock; "
         f"VACUUM {default.name} (as the table's owner) gives the space back, as autovacuum will in time."
     ]

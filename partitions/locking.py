@@ -1,4 +1,5 @@
-"""Lock waits: the advisory locks a run holds on each parent, and the backoff between retried attempts."""
+"""Lock waits: the advisory locks a run holds on each parent, brief lock waits once writers are held off,
+and the backoff between retried attempts."""
 
 import random
 
@@ -6,6 +7,13 @@ import psycopg
 from django.db import connection
 
 from partitions import sql
+from partitions.catalog import lock_timeout_setting
+from partitions.planner import PartitionedTable
+
+# Once a transaction holds a lock that holds off writers, it waits at most this long for each further lock
+# (PARTITION_LOCK_TIMEOUT, if shorter): behind a long reader, ingestion pauses for a fraction of a second, the
+# action is retried with backoff, and at worst left to the next run.
+WRITER_HOLD_TIMEOUT = 0.2
 
 # An action whose brief lock waits fail is retried within its patience (PARTITION_ACTION_PATIENCE): the wait
 # before each attempt starts at BACKOFF_SECONDS and doubles up to BACKOFF_MAX_SECONDS, with jitter, so
@@ -51,3 +59,21 @@ def retry_wait(attempt: int) -> float:
     """Return how long to wait after failed attempt number `attempt`: doubling, capped, jittered (½ to 1)."""
     ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2 ** (attempt - 1))
     return random.uniform(ceiling / 2, ceiling)
+
+
+def lock_timeout_brief(cursor, entry: PartitionedTable) -> None:
+    """Wait at most WRITER_HOLD_TIMEOUT for each lock from now on in this transaction."""
+    cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(min(entry.lock_timeout, WRITER_HOLD_TIMEOUT))])
+
+
+def lock_timeout_restore(cursor, entry: PartitionedTable) -> None:
+    """Wait up to the table's own lock timeout again (for statements that hold off no writer yet)."""
+    cursor.execute(sql.LOCK_TIMEOUT, [lock_timeout_setting(entry.lock_timeout)])
+
+
+def lock_briefly(cursor, entry: PartitionedTable, statements: list) -> None:
+    """Take locks that hold off writers, waiting at most WRITER_HOLD_TIMEOUT for each."""
+    lock_timeout_brief(cursor, entry)
+    for statement in statements:
+        cursor.execute(statement)
+    lock_timeout_restore(cursor, entry)

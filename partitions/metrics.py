@@ -28,12 +28,14 @@ def _table_gauges(metrics: PartitionsMetrics) -> Iterator[Metric]:
 
     yield gauge(
         "chaverim_partition_months_ahead",
-        "Consecutive months after the current one (UTC) that a partition covers.",
+        "Consecutive periods after the current one (UTC) that a partition covers: months, or days for a "
+        "daily table.",
         lambda table: table.months_ahead,
     )
     yield gauge(
         "chaverim_partition_current_month_covered",
-        "1 if a partition covers the current month (UTC), 0 if its rows go to DEFAULT.",
+        "1 if a partition covers the current month (UTC; the day for a daily table), 0 if its rows go "
+        "to DEFAULT.",
         lambda table: 1 if table.current_month_covered else 0,
     )
     yield gauge(
@@ -43,7 +45,7 @@ def _table_gauges(metrics: PartitionsMetrics) -> Iterator[Metric]:
     )
     yield gauge(
         "chaverim_partition_default_rows_beyond_horizon",
-        "Rows in DEFAULT dated too far ahead for maintenance to create their month (clock skew?).",
+        "Rows in DEFAULT dated too far ahead for maintenance to create their partition (clock skew?).",
         lambda table: table.beyond_horizon_rows,
     )
     yield gauge(
@@ -53,7 +55,7 @@ def _table_gauges(metrics: PartitionsMetrics) -> Iterator[Metric]:
     )
     yield gauge(
         "chaverim_partition_unmanaged_partitions",
-        "Attached partitions that are not managed months: reported, never touched by maintenance.",
+        "Attached partitions that are not managed months or days: reported, never touched by maintenance.",
         lambda table: table.unmanaged,
     )
     yield gauge(

@@ -21,6 +21,10 @@ class MaintenanceRun(models.Model):
         # Its process died mid-run (kill -9, a lost host): the next run records it so (DESIGN.md rule 6).
         ABANDONED = "abandoned", "Abandoned"
 
+    # Always read from the primary (core/replica.py): whether a running run is alive is told by its lock,
+    # which only the primary's pg_locks shows; a replica's older record would make it look abandoned.
+    read_from_primary = True
+
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -34,6 +38,9 @@ class MaintenanceRun(models.Model):
     plan = models.JSONField(default=list, blank=True)
     actions = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # While a large DEFAULT drain runs (partitions/drain.py): rows moved of total, rate, ETA, updated after
+    # each batch so that the run page can show it.
+    progress = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -4,13 +4,20 @@ import re
 
 from django.core.exceptions import ImproperlyConfigured
 
-from partitions.planner import DETACH, DROP, PartitionedTable
+from partitions.planner import ADJECTIVES, DAY, DETACH, DROP, INTERVALS, MONTH, PartitionedTable
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-# A partition is named <parent>_YYYY_MM (8 more characters) and must fit PostgreSQL's 63-byte names.
-MAX_PARENT_LENGTH = 63 - len("_YYYY_MM")
+# A partition is named <parent>_YYYY_MM (or _YYYY_MM_DD for days) and must fit PostgreSQL's 63-byte names.
+SUFFIX_LENGTH = {MONTH: len("_YYYY_MM"), DAY: len("_YYYY_MM_DD")}
+MAX_PARENT_LENGTH = 63 - SUFFIX_LENGTH[MONTH]
 RETENTION_MODES = (DROP, DETACH)
 ARCHIVE_SCHEMA = "archive"
+# A daily entry that names no premake or retention of its own: a week ahead, a month kept.
+DAILY_PREMAKE, DAILY_RETENTION = 7, 30
+# Days beyond premake that rows waiting in a daily table's DEFAULT may have made for them (rule 4a);
+# PARTITION_FUTURE_HORIZON_MONTHS counts months and applies to monthly tables only.
+DAILY_FUTURE_HORIZON = 2
+ENTRY_KEYS = {"table", "column", "interval", "premake", "retention", "retention_mode", "future_horizon"}
 
 
 class UnknownTableError(LookupError):
@@ -27,8 +34,77 @@ def _identifier(value: object, what: str, *, max_length: int = 63) -> str:
     return value
 
 
+def _count(item: dict, key: str, default: int, *, table: str, minimum: int) -> int:
+    value = item.get(key, default)
+    # bool is an int to Python, never to a reader of the settings.
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ImproperlyConfigured(
+            f"PARTITION_REGISTRY: {key} of table {table!r} must be a whole number of at least {minimum}, "
+            f"got {value!r}"
+        )
+    return value
+
+
+def _policy(item: dict, table: str, defaults: dict) -> dict:
+    """Return one entry's interval, premake, retention, mode and horizon, checked (defaults by interval)."""
+    unknown = sorted(set(item) - ENTRY_KEYS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"PARTITION_REGISTRY: table {table!r} has unknown key(s) {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(sorted(ENTRY_KEYS))})"
+        )
+    interval = item.get("interval", MONTH)
+    if interval not in INTERVALS:
+        raise ImproperlyConfigured(
+            f"PARTITION_REGISTRY: table {table!r} has unknown interval {interval!r} "
+            f"(one of {', '.join(INTERVALS)})"
+        )
+    if len(table) > 63 - SUFFIX_LENGTH[interval]:
+        raise ImproperlyConfigured(
+            f"PARTITION_REGISTRY: table {table!r} is too long for {ADJECTIVES[interval]} partition names "
+            f"(at most {63 - SUFFIX_LENGTH[interval]} chars)"
+        )
+    monthly = interval == MONTH
+    premake = _count(
+        item, "premake", defaults["premake"] if monthly else DAILY_PREMAKE, table=table, minimum=1
+    )
+    retention = _count(
+        item, "retention", defaults["retention"] if monthly else DAILY_RETENTION, table=table, minimum=1
+    )
+    if not monthly and retention < premake:
+        raise ImproperlyConfigured(
+            f"PARTITION_REGISTRY: retention of table {table!r} ({retention} days) is shorter than its "
+            f"premake ({premake} days)"
+        )
+    horizon = _count(
+        item,
+        "future_horizon",
+        defaults["horizon"] if monthly else DAILY_FUTURE_HORIZON,
+        table=table,
+        minimum=0,
+    )
+    mode = item.get("retention_mode", defaults["mode"])
+    if mode not in RETENTION_MODES:
+        raise ImproperlyConfigured(
+            f"PARTITION_REGISTRY: retention_mode of table {table!r} must be one of "
+            f"{', '.join(RETENTION_MODES)}, got {mode!r}"
+        )
+    return {
+        "interval": interval,
+        "premake": premake,
+        "retention": retention,
+        "retention_mode": mode,
+        "future_horizon": horizon,
+    }
+
+
 def registry_build(settings) -> list[PartitionedTable]:
-    """Build and validate the registry entries from PARTITION_REGISTRY and the PARTITION_* settings."""
+    """Build and validate the registry entries from PARTITION_REGISTRY and the PARTITION_* settings.
+
+    A monthly entry takes its premake, retention, mode and horizon from PARTITION_PREMAKE_MONTHS,
+    PARTITION_RETENTION_MONTHS, PARTITION_RETENTION_MODE and PARTITION_FUTURE_HORIZON_MONTHS unless it names
+    its own; a daily one counts them in days, from its entry or the daily defaults.
+    """
     premake = settings.PARTITION_PREMAKE_MONTHS
     retention = settings.PARTITION_RETENTION_MONTHS
     mode = settings.PARTITION_RETENTION_MODE
@@ -50,6 +126,7 @@ def registry_build(settings) -> list[PartitionedTable]:
     patience = float(getattr(settings, "PARTITION_ACTION_PATIENCE", 60.0))
     if patience < 0:
         raise ImproperlyConfigured(f"PARTITION_ACTION_PATIENCE: must not be negative, got {patience!r}")
+    defaults = {"premake": premake, "retention": retention, "mode": mode, "horizon": horizon}
 
     entries = []
     seen = set()
@@ -67,16 +144,20 @@ def registry_build(settings) -> list[PartitionedTable]:
             PartitionedTable(
                 table=table,
                 column=column,
-                premake_months=premake,
-                retention_months=retention,
-                retention_mode=mode,
                 lock_timeout=float(settings.PARTITION_LOCK_TIMEOUT),
                 max_drops_per_run=settings.PARTITION_MAX_DROPS_PER_RUN,
-                future_horizon_months=horizon,
                 action_patience=patience,
+                **_policy(item, table, defaults),
             )
         )
     return entries
+
+
+def horizon_setting(entry: PartitionedTable) -> str:
+    """Name where a table's horizon comes from: the setting for a monthly table, its registry entry else."""
+    if entry.interval == MONTH:
+        return f"PARTITION_FUTURE_HORIZON_MONTHS ({entry.future_horizon})"
+    return f"its future_horizon in PARTITION_REGISTRY ({entry.periods_text(entry.future_horizon)})"
 
 
 def registry_entries(*, table: str | None = None) -> list[PartitionedTable]:

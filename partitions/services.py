@@ -21,8 +21,9 @@ from partitions.executor import (
 )
 from partitions.locking import AdvisoryLocks
 from partitions.models import MaintenanceRun
-from partitions.planner import PartitionedTable, TablePlan, month_index, plan_table
-from partitions.registry import registry_entries
+from partitions.planner import PartitionedTable, TablePlan, plan_table
+from partitions.registry import horizon_setting, registry_entries
+from partitions.retention import RELEASE, retention_sweeps_record
 from partitions.selectors.runs import maintenance_run_in_progress, runs_alive
 
 logger = logging.getLogger(__name__)
@@ -48,19 +49,18 @@ class PlanningTooFarAheadError(ValueError):
 
 
 def _now_within_horizon(entries: list[PartitionedTable], now: dt.datetime, wall_now: dt.datetime) -> None:
-    """Refuse a rotation `now` more months ahead of the wall clock than premake plus the horizon (rule 4a).
+    """Refuse a rotation `now` further ahead of the wall clock than premake plus the horizon (rule 4a).
 
     It would make partitions no row needs yet (and the status page would call them "months ahead"); a plan
     or a dry run may look that far, since they change nothing.
     """
     for entry in entries:
-        ahead = month_index(now) - month_index(wall_now)
-        if ahead > entry.horizon_months:
+        ahead = entry.periods_ahead_of(now, wall_now)
+        if ahead > entry.horizon:
             raise PlanningTooFarAheadError(
-                f"--now {now.isoformat()} is {ahead} months ahead of the clock; rotate acts at most "
-                f"{entry.horizon_months} ahead (premake {entry.premake_months} plus "
-                f"PARTITION_FUTURE_HORIZON_MONTHS {entry.future_horizon_months}). Use `plan` or "
-                "`rotate --dry-run` to look further."
+                f"--now {now.isoformat()} is {entry.periods_text(ahead)} ahead of the clock; rotate acts at "
+                f"most {entry.horizon} ahead for {entry.table} (premake {entry.premake} plus "
+                f"{horizon_setting(entry)}). Use `--table`, `plan` or `rotate --dry-run` to look further."
             )
 
 
@@ -82,7 +82,8 @@ def _audit_table_first(entries: list[PartitionedTable]) -> list[PartitionedTable
 
 def _status_of(results: list[dict], failed_tables: int, skipped_tables: int, tables: int) -> str:
     failures = failed_tables + sum(1 for result in results if result["result"] == FAILED)
-    successes = sum(1 for result in results if result["result"] == SUCCESS)
+    # A sweep (release) runs every time: alone it does not make a run whose every action failed partial.
+    successes = sum(1 for result in results if result["result"] == SUCCESS and result["action"] != RELEASE)
     if skipped_tables == tables:
         return MaintenanceRun.Status.SKIPPED
     if not failures:
@@ -133,6 +134,7 @@ def _apply_table(
         run.save(update_fields=["actions", "heartbeat_at"])
         if outcome.moved_rows and not outcome.error:
             filled.append((snapshot.default.schema, action.partition))
+    retention_sweeps_record(run, entry, plan, actor_id=getattr(user, "pk", None), errors=errors)
     if filled:
         statistics_refresh(tables=[*filled, (snapshot.default.schema, snapshot.default.relname)])
     return TABLE_DONE

@@ -30,7 +30,7 @@ CHILDREN = """
 """
 
 # Relations in the current schema named like a partition of a registered table (children are set apart
-# in Python): a CREATE TABLE of that name would fail, so the planner reports the month instead.
+# in Python): a CREATE TABLE of that name would fail, so the planner reports the period instead.
 LOOKALIKES = """
     SELECT c.relname
       FROM pg_class AS c
@@ -40,12 +40,18 @@ LOOKALIKES = """
 
 # One SELECT per DEFAULT partition, joined with UNION ALL. The DEFAULT partition is kept empty, so
 # counting its rows is cheap; months are year * 12 + month - 1 in UTC, NULL for rows at ±infinity (which
-# no month holds, but which are counted all the same).
+# no period holds, but which are counted all the same).
 DEFAULT_ROWS_BY_MONTH = sql.SQL(
     "SELECT %s::text, "
     "CASE WHEN isfinite({column}) THEN (extract(year FROM {column} AT TIME ZONE 'UTC') * 12 "
     "+ extract(month FROM {column} AT TIME ZONE 'UTC') - 1)::bigint END, count(*) "
     "FROM {default} GROUP BY 2"
+)
+# The same for a daily table: days are Python's date.toordinal() of the UTC date (0001-01-01 is day 1).
+DEFAULT_ROWS_BY_DAY = sql.SQL(
+    "SELECT %s::text, "
+    "CASE WHEN isfinite({column}) THEN (({column} AT TIME ZONE 'UTC')::date - DATE '0001-01-01' + 1)::bigint "
+    "END, count(*) FROM {default} GROUP BY 2"
 )
 
 # -- executor ------------------------------------------------------------------------------------------

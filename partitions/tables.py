@@ -13,7 +13,7 @@ STATE_BADGES = {MANAGED: "ok", DEFAULT: "deleted", UNMANAGED: "warning"}
 
 
 def bound_display(instant: dt.datetime) -> str:
-    """Show a bound in UTC: the date alone when it is midnight, as monthly bounds are."""
+    """Show a bound in UTC: the date alone when it is midnight, as monthly and daily bounds are."""
     utc = instant.astimezone(dt.UTC)
     if utc.time() == dt.time(0):
         return f"{utc:%Y-%m-%d}"

@@ -16,10 +16,12 @@ from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from core.db_roles import database_role_status
+from core.replica import replica_reads
 from core.selectors import audit_verification_last
 from partitions import selectors
 from partitions.chart import chart_for_table
 from partitions.chart_elements import COMPACT, Chart
+from partitions.drain import drains_pending
 from partitions.models import MaintenanceRun
 from partitions.services import BrokerUnavailableError, MaintenanceInProgressError, maintenance_enqueue
 from partitions.tables import PartitionTable
@@ -45,6 +47,7 @@ class TableCard:
 
 @require_safe
 @permission_required(VIEW_PARTITIONS, raise_exception=True)
+@replica_reads
 def partition_status(request):
     """Show each partitioned table's health, coverage, chart and partitions, and the maintenance job."""
     overview = selectors.partitions_overview(now=timezone.now())
@@ -69,6 +72,7 @@ def partition_status(request):
         "cron": settings.PARTITION_MAINTENANCE_CRON,
         "database_role": database_role_status(),
         "audit_verification": audit_verification_last(),
+        "drains": drains_pending(),
     }
     return render(request, "partitions/status.html", context)
 
@@ -76,6 +80,7 @@ def partition_status(request):
 @require_safe
 @never_cache
 @permission_required(VIEW_PARTITIONS, raise_exception=True)
+@replica_reads(notice=False)
 def partition_status_json(request):
     """Serve the status page's data as JSON, for monitoring."""
     return JsonResponse(selectors.partitions_overview(now=timezone.now()).as_dict())

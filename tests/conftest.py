@@ -11,9 +11,18 @@ from tests.support import db_roles
 
 _started = []
 
-PLATFORM_TABLES = ("events", "audit_log", "watchlist_entries", "watchlists", "collectors")
+PLATFORM_TABLES = (
+    "events",
+    "events_held",
+    "audit_log",
+    "alert_queue",
+    "watchlist_entries",
+    "watchlists",
+    "collectors",
+)
 AUDIT_CHAIN_RESET = (
-    "TRUNCATE audit_chain_anchor, audit_chain_head; UPDATE audit_chain_lock SET xact = 0, base = 0; "
+    "TRUNCATE audit_chain_anchor, audit_chain_retired, audit_chain_head; "
+    "UPDATE audit_chain_lock SET xact = 0, base = 0; "
     "INSERT INTO audit_chain_head (position, hash) VALUES (0, decode(repeat('00', 32), 'hex'))"
 )
 

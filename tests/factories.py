@@ -79,3 +79,51 @@ def insert_events(
             )
             ids.append(cursor.fetchone()[0])
     return ids
+
+
+def insert_alerts(
+    rows: list[dict] | None = None,
+    *,
+    entry: WatchlistEntry | None = None,
+    collector_id: uuid.UUID | None = None,
+    created_at: dt.datetime | None = None,
+    status: str = "queued",
+    processed_at: dt.datetime | None = None,
+) -> list[tuple[int, dt.datetime]]:
+    """Insert watchlist hits into `alert_queue` with SQL (the platform's dispatcher writes them); return
+    their keys (id, created_at).
+
+    Each row is a dict of `entry`, `collector_id`, `created_at`, `status` and `processed_at` (the keyword
+    arguments are the defaults); the event it stands for is made up (ids are not checked).
+    """
+    defaults = {
+        "entry": entry,
+        "collector_id": collector_id,
+        "created_at": created_at,
+        "status": status,
+        "processed_at": processed_at,
+    }
+    keys = []
+    with connection.cursor() as cursor:
+        for row in rows or [{}]:
+            values = {**defaults, **row}
+            hit_entry = values["entry"] or WatchlistEntryFactory()
+            when = values["created_at"] or timezone.now()
+            cursor.execute(
+                "INSERT INTO alert_queue (event_id, event_captured_at, watchlist_id, entry_id, plate_number,"
+                " collector_id, created_at, status, processed_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id, created_at",
+                [
+                    1,
+                    when,
+                    hit_entry.watchlist_id,
+                    hit_entry.pk,
+                    hit_entry.plate_number,
+                    values["collector_id"] or uuid.uuid4(),
+                    when,
+                    values["status"],
+                    values["processed_at"],
+                ],
+            )
+            keys.append(cursor.fetchone())
+    return keys

@@ -19,9 +19,10 @@ CREATE TABLE alert_queue (
     processed_at       TIMESTAMPTZ,
     PRIMARY KEY (id, created_at)
 ) PARTITION BY RANGE (created_at);
--- The dispatcher's "queued, oldest first", and the Alerts page's filters.
+-- The dispatcher's "queued, oldest first", and the Alerts page's filters. The plate index carries the page's
+-- order (created_at, id), so that one plate's newest hits are read from it alone, not from every day's hits.
 CREATE INDEX ix_alert_queue_queued ON alert_queue (created_at, id) WHERE status = 'queued';
-CREATE INDEX ix_alert_queue_plate_number ON alert_queue (plate_number);
+CREATE INDEX ix_alert_queue_plate_number ON alert_queue (plate_number, created_at, id);
 CREATE INDEX ix_alert_queue_created_at ON alert_queue (created_at, id);
 CREATE TABLE alert_queue_default PARTITION OF alert_queue DEFAULT;
 """

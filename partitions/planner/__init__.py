@@ -1,11 +1,11 @@
 """The partition planner: pure modules, no Django, no database (an import-linter contract keeps it so).
 
-`months` counts calendar months in UTC, `bounds` writes and reads partition bounds, `snapshot` holds what
-the catalog says, `policy` what the registry asks for, and `plan` turns them into actions. The rest of the
-app imports from here.
+`months` counts calendar months in UTC, `periods` months or days as the table's interval says, `bounds`
+writes and reads partition bounds, `snapshot` holds what the catalog says, `policy` what the registry asks
+for, and `plan` turns them into actions. The rest of the app imports from here.
 """
 
-from partitions.planner.bounds import bound_literal, managed_month, parse_bound
+from partitions.planner.bounds import bound_literal, managed_period, parse_bound
 from partitions.planner.months import (
     UTC,
     month_index,
@@ -14,16 +14,31 @@ from partitions.planner.months import (
     partition_name,
     subtract_months,
 )
-from partitions.planner.plan import CREATE, DETACH, DROP, Action, Reason, TablePlan, plan_table
+from partitions.planner.periods import (
+    ADJECTIVES,
+    DAY,
+    INTERVALS,
+    MONTH,
+    period_index,
+    period_label,
+    period_partition_name,
+    period_start,
+)
+from partitions.planner.plan import CREATE, DETACH, DROP, EXPIRE, Action, Reason, TablePlan, plan_table
 from partitions.planner.policy import PartitionedTable
 from partitions.planner.snapshot import DEFAULT, MANAGED, UNMANAGED, CatalogSnapshot, Child
 
 __all__ = [
+    "ADJECTIVES",
     "CREATE",
+    "DAY",
     "DEFAULT",
     "DETACH",
     "DROP",
+    "EXPIRE",
+    "INTERVALS",
     "MANAGED",
+    "MONTH",
     "UNMANAGED",
     "UTC",
     "Action",
@@ -33,12 +48,16 @@ __all__ = [
     "Reason",
     "TablePlan",
     "bound_literal",
-    "managed_month",
+    "managed_period",
     "month_index",
     "month_label",
     "month_start",
     "parse_bound",
     "partition_name",
+    "period_index",
+    "period_label",
+    "period_partition_name",
+    "period_start",
     "plan_table",
     "subtract_months",
 ]

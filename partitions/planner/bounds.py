@@ -3,7 +3,13 @@
 import datetime as dt
 import re
 
-from partitions.planner.months import UTC, month_index, month_start, partition_name, representable
+from partitions.planner.months import UTC
+from partitions.planner.periods import (
+    period_index,
+    period_partition_name,
+    period_representable,
+    period_start,
+)
 
 _RANGE_BOUND = re.compile(r"^FOR VALUES FROM \((?P<lower>.+)\) TO \((?P<upper>.+)\)$", re.S)
 # MINVALUE / MAXVALUE (and ±infinity) as instants, so range comparisons need no special cases.
@@ -41,11 +47,18 @@ def parse_bound(expression: str) -> tuple[dt.datetime, dt.datetime] | None:
     return lower, upper
 
 
-def managed_month(table: str, name: str, lower: dt.datetime | None, upper: dt.datetime | None) -> int | None:
-    """Return the month a child manages, or None: bounds exactly one month at UTC midnight, name to match."""
+def managed_period(
+    interval: str, table: str, name: str, lower: dt.datetime | None, upper: dt.datetime | None
+) -> int | None:
+    """Return the period a child manages, or None: bounds exactly one period at UTC midnight, name to match.
+
+    A daily table's child bounded by a whole month (or a monthly table's by a day) is not managed.
+    """
     if lower is None or upper is None or lower.utcoffset() != dt.timedelta(0):
         return None
-    month = month_index(lower)
-    if lower != month_start(month) or upper != month_start(month + 1) or not representable(month):
+    period = period_index(interval, lower)
+    if not period_representable(interval, period) or lower != period_start(interval, period):
         return None
-    return month if name == partition_name(table, month) else None
+    if upper != period_start(interval, period + 1):
+        return None
+    return period if name == period_partition_name(interval, table, period) else None

@@ -3,9 +3,9 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from partitions.planner.months import month_start
+from partitions.planner.periods import MONTH, period_start
 
-# The state of a child: the DEFAULT partition, a managed month, or anything else (reported, never touched).
+# The state of a child: the DEFAULT partition, a managed period, or anything else (reported, never touched).
 DEFAULT, MANAGED, UNMANAGED = "default", "managed", "unmanaged"
 
 
@@ -19,7 +19,8 @@ class Child:
     bound: str
     bounds: tuple[dt.datetime, dt.datetime] | None
     is_default: bool
-    month: int | None
+    # The month or day the child manages (see periods), None unless managed.
+    period: int | None
     estimated_rows: int | None
     total_bytes: int
 
@@ -27,7 +28,7 @@ class Child:
     def state(self) -> str:
         if self.is_default:
             return DEFAULT
-        return MANAGED if self.month is not None else UNMANAGED
+        return MANAGED if self.period is not None else UNMANAGED
 
     @property
     def lower(self) -> dt.datetime | None:
@@ -43,15 +44,19 @@ class Child:
 
 @dataclass(frozen=True)
 class CatalogSnapshot:
-    """The children of one registered parent, the rows waiting in its DEFAULT partition, and look-alikes."""
+    """The children of one registered parent, the rows waiting in its DEFAULT partition, and look-alikes.
+
+    `default_rows` counts the rows waiting in DEFAULT by period of `interval`.
+    """
 
     table: str
+    interval: str = MONTH
     exists: bool = True
     partitioned: bool = True
     children: tuple[Child, ...] = ()
     default_rows: dict[int, int] = field(default_factory=dict)
     lookalikes: frozenset[str] = frozenset()
-    # Rows in DEFAULT at -infinity or infinity: no month can hold them, so they stay there (and are shown).
+    # Rows in DEFAULT at -infinity or infinity: no period can hold them, so they stay there (and are shown).
     default_rows_unbounded: int = 0
 
     @property
@@ -68,17 +73,17 @@ class CatalogSnapshot:
         default = self.default
         return default.name if default else f"{self.table}_default"
 
-    def covering_child(self, month: int) -> Child | None:
-        """Return the non-default child whose range holds the whole month, if any."""
-        start, end = month_start(month), month_start(month + 1)
+    def covering_child(self, period: int) -> Child | None:
+        """Return the non-default child whose range holds the whole period, if any."""
+        start, end = period_start(self.interval, period), period_start(self.interval, period + 1)
         for child in self.children:
             if child.bounds is not None and child.bounds[0] <= start and child.bounds[1] >= end:
                 return child
         return None
 
-    def overlapping_child(self, month: int) -> Child | None:
-        """Return a non-default child whose range shares any instant with the month, if any."""
-        start, end = month_start(month), month_start(month + 1)
+    def overlapping_child(self, period: int) -> Child | None:
+        """Return a non-default child whose range shares any instant with the period, if any."""
+        start, end = period_start(self.interval, period), period_start(self.interval, period + 1)
         for child in self.children:
             if child.is_default:
                 continue
@@ -88,8 +93,8 @@ class CatalogSnapshot:
                 return child
         return None
 
-    def months_ahead(self, current: int, horizon: int = 1200) -> int:
-        """Count the consecutive months after the current one that a partition covers."""
+    def periods_ahead(self, current: int, horizon: int = 1200) -> int:
+        """Count the consecutive periods after the current one that a partition covers."""
         count = 0
         while count < horizon and self.covering_child(current + count + 1) is not None:
             count += 1

@@ -17,7 +17,7 @@ from partitions import sql
 from partitions.catalog import catalog_read
 from partitions.health import INTERRUPTED_AFTER, run_problems, table_health
 from partitions.models import MaintenanceRun
-from partitions.planner import UNMANAGED, CatalogSnapshot, month_index, plan_table
+from partitions.planner import UNMANAGED, CatalogSnapshot, plan_table
 from partitions.registry import registry_entries
 from partitions.selectors.runs import IN_PROGRESS_STATUSES, maintenance_runs_last, run_in_progress
 
@@ -44,6 +44,7 @@ class TableMetrics:
 
     table: str
     health: str
+    # Of the table's interval: the current month, or the current day for a daily table.
     current_month_covered: bool
     months_ahead: int
     default_rows: int
@@ -76,7 +77,7 @@ def _table_metrics(entry, snapshot: CatalogSnapshot, *, now: dt.datetime) -> Tab
         last_run=last_run, last_success=last_success, now=now, cron=settings.PARTITION_MAINTENANCE_CRON
     )
     health = table_health(entry=entry, snapshot=snapshot, plan=plan, now=now, job_problems=job_problems)
-    current = month_index(now)
+    current = entry.period_index(now)
     if last_success is None:
         success_age = float("inf")
     else:
@@ -85,7 +86,7 @@ def _table_metrics(entry, snapshot: CatalogSnapshot, *, now: dt.datetime) -> Tab
         table=entry.table,
         health=health.health,
         current_month_covered=snapshot.covering_child(current) is not None,
-        months_ahead=snapshot.months_ahead(current),
+        months_ahead=snapshot.periods_ahead(current),
         default_rows=sum(snapshot.default_rows.values()),
         beyond_horizon_rows=sum(plan.far_future_default_rows.values()),
         partitions=len(snapshot.children),

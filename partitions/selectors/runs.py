@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from partitions import sql
 from partitions.health import INTERRUPTED_AFTER
 from partitions.models import MaintenanceRun
+from partitions.retention import RELEASE
 from partitions.schedule import maintenance_next_run
 
 RECENT_RUNS = 20
@@ -62,13 +63,19 @@ def maintenance_run_in_progress(*, now: dt.datetime) -> MaintenanceRun | None:
     return next((run for run in candidates if run_in_progress(run, now=now)), None)
 
 
+def run_planned_actions(run: MaintenanceRun) -> list[dict]:
+    """Return the actions a run carried out of its plan: all but its `release` sweeps (never planned)."""
+    return [action for action in run.actions if action.get("action") != RELEASE]
+
+
 def run_not_carried_out(run: MaintenanceRun) -> list[dict]:
     """Return the planned actions of a run that have no result: the run stopped before them."""
 
     def key(action: dict) -> tuple:
-        return action.get("table"), action.get("action"), action.get("partition")
+        # "from" too: two expires of one DEFAULT partition differ only in their period.
+        return action.get("table"), action.get("action"), action.get("partition"), action.get("from")
 
-    done = {key(action) for action in run.actions}
+    done = {key(action) for action in run_planned_actions(run)}
     return [planned for planned in run.plan if key(planned) not in done]
 
 
@@ -88,7 +95,7 @@ class RunSummary:
     @classmethod
     def of(cls, run: MaintenanceRun) -> "RunSummary":
         sqlstate, error = run_first_error(run)
-        return cls(run=run, actions=len(run.actions), sqlstate=sqlstate, error=error)
+        return cls(run=run, actions=len(run_planned_actions(run)), sqlstate=sqlstate, error=error)
 
     def as_dict(self) -> dict:
         run = self.run

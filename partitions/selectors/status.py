@@ -10,14 +10,7 @@ from django.utils import timezone
 from partitions.catalog import catalog_read
 from partitions.far_future import far_future_describer
 from partitions.health import default_partition_notes, run_problems, table_health
-from partitions.planner import (
-    CatalogSnapshot,
-    PartitionedTable,
-    month_index,
-    month_label,
-    month_start,
-    plan_table,
-)
+from partitions.planner import CatalogSnapshot, PartitionedTable, plan_table
 from partitions.registry import registry_entries
 from partitions.schedule import maintenance_next_run
 from partitions.selectors.runs import (
@@ -56,22 +49,22 @@ def _partition_statuses(snapshot: CatalogSnapshot) -> list[PartitionStatus]:
 
 
 def _far_future_rows(entry: PartitionedTable, plan) -> list[FarFutureRows]:
-    """Describe the far-future rows of a table, by month, with what its app says of their sources."""
+    """Describe the far-future rows of a table, by period, with what its app says of their sources."""
     if not plan.far_future_default_rows:
         return []
     describer = far_future_describer(entry.table)
     sources = {}
     if describer is not None:
         try:
-            sources = describer(month_start(min(plan.far_future_default_rows)))
+            sources = describer(entry.period_start(min(plan.far_future_default_rows)))
         except DatabaseError:  # the status page shows the rows anyway, without their sources
             logger.warning("could not describe the far-future rows of %s", entry.table, exc_info=True)
     rows = []
-    for month, count in sorted(plan.far_future_default_rows.items()):
-        source = sources.get(month_label(month))
+    for period, count in sorted(plan.far_future_default_rows.items()):
+        source = sources.get(entry.period_label(period))
         rows.append(
             FarFutureRows(
-                month=month_label(month),
+                month=entry.period_label(period),
                 rows=count,
                 source=source.source if source else "",
                 url=source.url if source else None,
@@ -92,24 +85,26 @@ def _table_status(
         now=now,
         job_problems=job_problems,
         far_future_sources={
-            month: rows.source
-            for month, rows in zip(sorted(plan.far_future_default_rows), far_future, strict=True)
+            period: rows.source
+            for period, rows in zip(sorted(plan.far_future_default_rows), far_future, strict=True)
         },
     )
-    current = month_index(now)
+    current = entry.period_index(now)
     covered = snapshot.exists and snapshot.covering_child(current) is not None
+    ahead = snapshot.periods_ahead(current) if snapshot.exists else 0
     return TableStatus(
         table=entry.table,
         column=entry.column,
+        interval=entry.interval,
         health=health.health,
         problems=health.problems,
-        months_ahead=snapshot.months_ahead(month_index(now)),
+        periods_ahead=ahead,
         default_rows=snapshot.default_rows_total,
         partitions=_partition_statuses(snapshot),
-        premake_months=entry.premake_months,
-        retention_months=entry.retention_months,
+        premake=entry.premake,
+        retention=entry.retention,
         retention_cutoff=plan.retention_cutoff,
-        covered_through=month_label(current + snapshot.months_ahead(current)) if covered else None,
+        covered_through=entry.period_label(current + ahead) if covered else None,
         notes=default_partition_notes(snapshot),
         far_future=far_future,
     )

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from partitions.health import CRITICAL, OK, WARNING
+from partitions.planner import ADJECTIVES, MONTH
 from partitions.selectors.runs import JobStats, RunSummary, iso_utc
 
 
@@ -37,26 +38,42 @@ class TableStatus:
     column: str
     health: str
     problems: list[str]
-    months_ahead: int
+    # Periods of `interval` (months or days) covered after the current one, without a gap.
+    periods_ahead: int
     default_rows: int
     partitions: list[PartitionStatus]
-    premake_months: int
-    retention_months: int
+    premake: int
+    retention: int
     retention_cutoff: dt.datetime
-    # The last month (YYYY-MM) a partition covers without a gap from the current one; None: this month is not.
+    # The last period (YYYY-MM or YYYY-MM-DD) covered without a gap from the current one; None: not this one.
     covered_through: str | None = None
     # Advice that leaves the health alone (an empty DEFAULT partition large on disk).
     notes: list[str] = field(default_factory=list)
     # Rows in DEFAULT dated beyond the horizon, by month, with their sources (rule 4a).
     far_future: list["FarFutureRows"] = field(default_factory=list)
+    interval: str = MONTH
+
+    @property
+    def adjective(self) -> str:
+        return ADJECTIVES[self.interval]
+
+    @property
+    def unit(self) -> str:
+        """Return the plural of the interval, for sentences and keys: "months" or "days"."""
+        return f"{self.interval}s"
 
     def as_dict(self) -> dict:
-        """Return the table as `partitions status --json` prints it."""
+        """Return the table as `partitions status --json` prints it.
+
+        Counts are keyed in the table's unit: `months_ahead` for a monthly table (the contract),
+        `days_ahead` for a daily one, so no reader takes days for months.
+        """
         return {
             "table": self.table,
+            "interval": self.interval,
             "health": self.health,
             "problems": self.problems,
-            "months_ahead": self.months_ahead,
+            f"{self.unit}_ahead": self.periods_ahead,
             "default_rows": self.default_rows,
             "partitions": [partition.as_dict() for partition in self.partitions],
         }
@@ -65,8 +82,8 @@ class TableStatus:
         """Return the table as status.json shows it: the command's keys, its policy and its cutoff."""
         return {
             **self.as_dict(),
-            "premake_months": self.premake_months,
-            "retention_months": self.retention_months,
+            f"premake_{self.unit}": self.premake,
+            f"retention_{self.unit}": self.retention,
             "retention_cutoff": iso_utc(self.retention_cutoff),
             "covered_through": self.covered_through,
             "notes": self.notes,
@@ -76,9 +93,9 @@ class TableStatus:
 
 @dataclass(frozen=True)
 class FarFutureRows:
-    """Rows waiting in DEFAULT for a month beyond the horizon: how many, from where, and where to see them."""
+    """Rows waiting in DEFAULT for a period beyond the horizon: how many, from where, and where to see it."""
 
-    month: str
+    month: str  # the period's label: YYYY-MM, or YYYY-MM-DD for a daily table
     rows: int
     source: str = ""
     url: str | None = None

@@ -147,6 +147,8 @@ def test_the_app_role_appends_chained_rows_but_cannot_touch_the_head_or_the_anch
             "UPDATE audit_chain_lock SET xact = 0",
             "INSERT INTO audit_chain_anchor (position, hash, partition, range_start, range_end) "
             "VALUES (1, '\\x00', 'x', now(), now())",
+            "INSERT INTO audit_chain_retired (position, prev_hash, row_hash, partition, range_start, "
+            "range_end) VALUES (1, '\\x00', '\\x00', 'x', now(), now())",
         ):
             cursor.execute("SAVEPOINT refused")
             with pytest.raises(DatabaseError, match="permission denied"):

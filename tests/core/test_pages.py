@@ -116,7 +116,8 @@ def test_home_shows_ops_the_partition_verdict(transactional_db, client, clean_pl
         drop_partitions()
 
     assert 'href="/partitions/">Partitions</a>' in html
-    assert "Ingestion is safe: events and audit_log covered through" in html
+    assert "Ingestion is safe: alert_queue covered through" in html
+    assert "; events and audit_log covered through" in html
     assert "Watchlists" not in html
     assert "Collectors" not in html
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from holds.models import Hold
 from partitions.models import MaintenanceRun
 from partitions.services import partitions_apply
 from tests.e2e.conftest import log_in
@@ -46,6 +47,7 @@ def demo(clean_platform_tables):
         ("ops", ["Operations"], {}),
         ("editor", ["Watchlist editors"], {}),
         ("sites", ["Collector admins"], {}),
+        ("legal", ["Legal"], {}),
     ):
         UserFactory(username=username, groups=groups, **flags)
     north, south = CollectorFactory(site_name="North Gate"), CollectorFactory(site_name="Harbour Road")
@@ -70,7 +72,17 @@ def demo(clean_platform_tables):
     ]
     insert_events(rows)
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI)
+    hold = Hold.objects.create(
+        case_number="2026-0042",
+        reason="Burglary investigation, warrant 17/2026",
+        plate_number="KX12ABC",
+        starts_at=now - dt.timedelta(days=30),
+        ends_at=now,
+        placed_by=UserFactory(username="legal-colleague", groups=["Legal"]),
+        placed_at=now,
+    )
     yield {
+        "hold": hold.pk,
         "watchlist": stolen.pk,
         "deleted_watchlist": deleted.pk,
         "entry": plate.pk,
@@ -111,12 +123,18 @@ def visits(ids: dict) -> dict[str | None, list[Visit]]:
             Visit("confirm-entry-delete", f"/watchlists/{watchlist}/entries/{ids['entry']}/delete/"),
             Visit("events-plate", week),
             Visit("events-error", "/events/?start=yesterday"),
+            Visit("alerts", "/alerts/"),
         ],
         "sites": [
             Visit("home", "/"),
             Visit("collectors", "/collectors/"),
             Visit("collector", f"/collectors/{collector}/edit/"),
             Visit("events", "/events/"),
+        ],
+        "legal": [
+            Visit("holds", "/holds/"),
+            Visit("hold-new", "/holds/new/"),
+            Visit("hold", f"/holds/{ids['hold']}/"),
         ],
     }
 

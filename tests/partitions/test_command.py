@@ -154,7 +154,11 @@ def test_command_line_exit_codes_and_json_only_on_stdout(clean_partitions):
     assert "unknown table 'nope'" in unknown.stderr
     assert bad_subcommand.returncode == 2
     assert status.returncode == 0
-    assert {table["table"] for table in json.loads(status.stdout)["tables"]} == {"events", "audit_log"}
+    assert {table["table"] for table in json.loads(status.stdout)["tables"]} == {
+        "events",
+        "audit_log",
+        "alert_queue",
+    }
 
 
 def test_rotate_as_the_app_role_exits_one_with_one_line_naming_the_owner_role(clean_partitions):
@@ -164,7 +168,7 @@ def test_rotate_as_the_app_role_exits_one_with_one_line_naming_the_owner_role(cl
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        f"CommandError: partitions rotate needs the owner role: {TEST_APP_ROLE} does not own audit_log, "
-        "events (run it with the owner's DATABASE_URL)"
+        f"CommandError: partitions rotate needs the owner role: {TEST_APP_ROLE} does not own alert_queue, "
+        "audit_log, events (run it with the owner's DATABASE_URL)"
     )
     assert partition_names("events") == []

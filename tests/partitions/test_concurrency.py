@@ -117,6 +117,8 @@ def test_three_rotations_started_at_once_all_exit_zero_and_agree(current):
     assert {result["status"] for result in results} <= {"success", "skipped"}
     created = [a["partition"] for result in results for a in result["actions"] if a["result"] == "success"]
     expected = [partition_name(table, current + i) for table in ("events", "audit_log") for i in range(4)]
+    today = timezone.now().astimezone(dt.UTC).date()
+    expected += [f"alert_queue_{today + dt.timedelta(days=i):%Y_%m_%d}" for i in range(8)]
     assert sorted(created) == sorted(expected)  # each month created once, by exactly one run
     assert partition_names("events") == [partition_name("events", current + i) for i in range(4)]
     assert MaintenanceRun.objects.filter(status=MaintenanceRun.Status.FAILED).count() == 0

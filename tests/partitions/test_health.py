@@ -70,7 +70,7 @@ def _default(total_bytes: int) -> Child:
         bound="DEFAULT",
         bounds=None,
         is_default=True,
-        month=None,
+        period=None,
         estimated_rows=0,
         total_bytes=total_bytes,
     )

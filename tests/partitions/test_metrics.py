@@ -48,12 +48,13 @@ def test_after_maintenance_every_table_is_covered_healthy_and_counted(client, cu
 
     scraped = scrape(client)
 
-    for table in ("events", "audit_log"):
-        assert value(scraped, "chaverim_partition_months_ahead", table=table) == 3
+    # Monthly tables: three months ahead, four months and DEFAULT; the daily alert_queue: seven days ahead.
+    for table, ahead in (("events", 3), ("audit_log", 3), ("alert_queue", 7)):
+        assert value(scraped, "chaverim_partition_months_ahead", table=table) == ahead
         assert value(scraped, "chaverim_partition_current_month_covered", table=table) == 1
         assert value(scraped, "chaverim_partition_default_rows", table=table) == 0
         assert value(scraped, "chaverim_partition_default_rows_beyond_horizon", table=table) == 0
-        assert value(scraped, "chaverim_partition_partitions", table=table) == 5  # four months and DEFAULT
+        assert value(scraped, "chaverim_partition_partitions", table=table) == ahead + 2
         assert value(scraped, "chaverim_partition_unmanaged_partitions", table=table) == 0
         assert value(scraped, SUCCESS_AGE, table=table) == 0
         assert value(scraped, LAST_RUN, table=table, status="success") == 1
@@ -62,7 +63,9 @@ def test_after_maintenance_every_table_is_covered_healthy_and_counted(client, cu
     assert value(scraped, "chaverim_maintenance_runs_total", status="success") == 1
     assert value(scraped, "chaverim_maintenance_runs_total", status="failed") == 0
     assert value(scraped, "chaverim_maintenance_runs_in_progress", status="running") == 0
-    assert value(scraped, "chaverim_maintenance_actions_total", action="create", result="success") == 8
+    assert (
+        value(scraped, "chaverim_maintenance_actions_total", action="create", result="success") == 4 + 4 + 8
+    )
 
 
 def test_the_gauges_move_when_next_month_goes_missing(client, current):

@@ -18,30 +18,19 @@ from partitions.planner import (
     PartitionedTable,
     Reason,
     month_index,
-    month_start,
     partition_name,
     plan_table,
 )
+from tests.support.partitions_planner import managed_child, plan_applied, snapshot_of
 
 ENTRY = PartitionedTable(
     table="events",
     column="captured_at",
-    premake_months=3,
-    retention_months=84,
+    premake=3,
+    retention=84,
     retention_mode="drop",
     lock_timeout=5.0,
     max_drops_per_run=6,
-)
-DEFAULT_CHILD = Child(
-    name="events_default",
-    relname="events_default",
-    schema="public",
-    bound="DEFAULT",
-    bounds=None,
-    is_default=True,
-    month=None,
-    estimated_rows=0,
-    total_bytes=8192,
 )
 OFFSETS = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
     lambda m: dt.timezone(dt.timedelta(minutes=m))
@@ -52,40 +41,14 @@ INSTANTS = st.datetimes(
 
 
 def managed(table: str, month: int) -> Child:
-    start, end = month_start(month), month_start(month + 1)
-    return Child(
-        name=partition_name(table, month),
-        relname=partition_name(table, month),
-        schema="public",
-        bound=f"FOR VALUES FROM ('{start:%Y-%m-%d %H:%M:%S}+00') TO ('{end:%Y-%m-%d %H:%M:%S}+00')",
-        bounds=(start, end),
-        is_default=False,
-        month=month,
-        estimated_rows=None,
-        total_bytes=8192,
-    )
+    return managed_child(table, month)
 
 
 def snapshot(months=(), *, default_rows=None, extra=(), lookalikes=()) -> CatalogSnapshot:
-    return CatalogSnapshot(
-        table="events",
-        children=(DEFAULT_CHILD, *(managed("events", m) for m in months), *extra),
-        default_rows=dict(default_rows or {}),
-        lookalikes=frozenset(lookalikes),
-    )
+    return snapshot_of("events", months, default_rows=default_rows, extra=extra, lookalikes=lookalikes)
 
 
-def apply(snap: CatalogSnapshot, plan) -> CatalogSnapshot:
-    """Simulate the executor on a snapshot: what the catalog would look like after the plan ran."""
-    children = {child.name: child for child in snap.children}
-    default_rows = dict(snap.default_rows)
-    for action in plan.actions:
-        if action.action == CREATE:
-            children[action.partition] = managed("events", action.month)
-            default_rows.pop(action.month, None)
-        else:
-            children.pop(action.partition)
-    return replace(snap, children=tuple(children.values()), default_rows=default_rows)
+apply = plan_applied
 
 
 def months_before(instant: dt.datetime, months: int) -> dt.datetime:
@@ -115,10 +78,10 @@ def test_current_month_to_premake_is_covered_exactly_once_and_contiguously(now, 
     )
     plan = plan_table(ENTRY, snap, now=now, wall_now=now)
     after = apply(snap, plan)
-    covered = sorted(child.month for child in after.children if child.month is not None)
-    window = list(range(current, current + ENTRY.premake_months + 1))
+    covered = sorted(child.period for child in after.children if child.period is not None)
+    window = list(range(current, current + ENTRY.premake + 1))
     assert all(covered.count(month) == 1 for month in window)
-    created = [action.month for action in plan.actions if action.action == CREATE]
+    created = [action.period for action in plan.actions if action.action == CREATE]
     assert len(created) == len(set(created))
     assert not set(created) & {current + offset for offset in existing}
     # Contiguous: from the oldest kept partition up to the premake horizon, no month is missing.
@@ -137,7 +100,7 @@ def test_current_month_to_premake_is_covered_exactly_once_and_contiguously(now, 
 def test_nothing_is_dropped_whose_upper_bound_is_after_wall_clock_minus_retention(
     wall_now, planning_shift, existing, retention, cap
 ):
-    entry = replace(ENTRY, retention_months=retention, max_drops_per_run=cap)
+    entry = replace(ENTRY, retention=retention, max_drops_per_run=cap)
     now = wall_now + dt.timedelta(days=planning_shift)
     current = month_index(wall_now)
     plan = plan_table(entry, snapshot([current + offset for offset in existing]), now=now, wall_now=wall_now)
@@ -172,7 +135,7 @@ def test_current_month_is_the_utc_calendar_month_of_now(now, expected_current):
     plan = plan_table(ENTRY, snapshot(), now=now, wall_now=now)
     names = [action.partition for action in plan.actions]
     assert names[0] == expected_current
-    assert len(names) == ENTRY.premake_months + 1
+    assert len(names) == ENTRY.premake + 1
     assert all(action.start.tzinfo == UTC and action.start.day == 1 for action in plan.actions)
     assert all(action.start.hour == action.start.minute == 0 for action in plan.actions)
 
@@ -208,7 +171,7 @@ def test_drops_are_capped_per_run_oldest_first_and_the_rest_deferred():
     current = month_index(now)
     plan = plan_table(ENTRY, snapshot(range(current - 100, current + 4)), now=now, wall_now=now)
     drops = [a for a in plan.actions if a.action == DROP]
-    assert [a.month for a in drops] == list(range(current - 100, current - 94))
+    assert [a.period for a in drops] == list(range(current - 100, current - 94))
     assert plan.drops_deferred == 100 - 84 - 6
 
 
@@ -231,7 +194,7 @@ def test_default_rows_create_their_month_and_past_retention_rows_are_reported_no
         range(current, current + 4), default_rows={current - 2: 5, current + 30: 2, current - 90: 7}
     )
     plan = plan_table(ENTRY, snap, now=now, wall_now=now)
-    creates = {a.month: a for a in plan.actions if a.action == CREATE}
+    creates = {a.period: a for a in plan.actions if a.action == CREATE}
     assert creates[current - 2].default_rows == 5
     assert creates[current - 1].reason is Reason.GAP
     # Beyond premake + horizon: left in DEFAULT and reported, no partition made for a wrong clock.
@@ -245,9 +208,9 @@ def test_unmanaged_children_and_lookalikes_block_their_months_and_are_never_reti
     now = dt.datetime(2027, 6, 15, tzinfo=UTC)
     current = month_index(now)
     legacy = replace(
-        managed("events", current + 1), name="events_legacy", relname="events_legacy", month=None
+        managed("events", current + 1), name="events_legacy", relname="events_legacy", period=None
     )
-    ancient = replace(managed("events", current - 200), name="events_old", relname="events_old", month=None)
+    ancient = replace(managed("events", current - 200), name="events_old", relname="events_old", period=None)
     snap = snapshot([current], extra=[legacy, ancient], lookalikes=[partition_name("events", current + 2)])
     plan = plan_table(ENTRY, snap, now=now, wall_now=now)
     names = {a.partition for a in plan.actions}
@@ -261,8 +224,8 @@ def test_creates_start_with_the_current_month_so_run_time_rows_land_in_it():
     now = dt.datetime(2027, 6, 15, tzinfo=UTC)
     current = month_index(now)
     plan = plan_table(ENTRY, snapshot([current - 3], default_rows={current - 5: 1}), now=now, wall_now=now)
-    assert plan.actions[0].month == current
-    assert [a.month for a in plan.actions[1:]] == sorted(a.month for a in plan.actions[1:])
+    assert plan.actions[0].period == current
+    assert [a.period for a in plan.actions[1:]] == sorted(a.period for a in plan.actions[1:])
 
 
 def test_each_action_says_why_with_a_reason_member_and_its_text():
@@ -272,7 +235,7 @@ def test_each_action_says_why_with_a_reason_member_and_its_text():
 
     plan = plan_table(ENTRY, snap, now=now, wall_now=now)
 
-    reasons = {a.month - current: (a.reason, a.as_dict()["reason"]) for a in plan.actions}
+    reasons = {a.period - current: (a.reason, a.as_dict()["reason"]) for a in plan.actions}
     assert reasons[0] == (Reason.CURRENT_MONTH, "current month")
     assert reasons[2] == (Reason.PREMAKE, "premake (2 ahead)")
     assert reasons[-1] == (Reason.GAP, "gap inside retention")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from partitions.planner import UTC, bound_literal, managed_month, parse_bound
+from partitions.planner import UTC, bound_literal, managed_period, parse_bound
 
 JANUARY, FEBRUARY = dt.datetime(2027, 1, 1, tzinfo=UTC), dt.datetime(2027, 2, 1, tzinfo=UTC)
 
@@ -55,4 +55,4 @@ def test_parse_bound_reads_range_bounds(expression, expected):
     ],
 )
 def test_a_child_is_managed_only_for_one_whole_utc_month_under_its_own_name(name, lower, upper, expected):
-    assert managed_month("events", name, lower, upper) == expected
+    assert managed_period("month", "events", name, lower, upper) == expected

@@ -10,16 +10,16 @@ from tests.partitions.test_planner import ENTRY, snapshot
 
 NOW = dt.datetime(2026, 11, 28, 7, 5, tzinfo=UTC)
 CURRENT = month_index(NOW)
-TODAY_COVERED = range(CURRENT, CURRENT + ENTRY.premake_months + 1)
+TODAY_COVERED = range(CURRENT, CURRENT + ENTRY.premake + 1)
 
 
 def _created(plan) -> list[int]:
-    return sorted(action.month - CURRENT for action in plan.actions if action.action == CREATE)
+    return sorted(action.period - CURRENT for action in plan.actions if action.action == CREATE)
 
 
 def test_the_horizon_defaults_to_two_months_beyond_premake():
-    assert ENTRY.future_horizon_months == 2
-    assert ENTRY.horizon_months == 5
+    assert ENTRY.future_horizon == 2
+    assert ENTRY.horizon == 5
 
 
 def test_a_row_within_the_horizon_gets_its_month_and_the_months_before_it_leaving_no_gap():
@@ -44,8 +44,8 @@ def test_planning_far_ahead_plans_that_window_not_every_month_up_to_it():
 
     plan = plan_table(ENTRY, snapshot(TODAY_COVERED), now=now, wall_now=NOW)
 
-    assert len(plan.actions) == ENTRY.premake_months + 1
-    assert plan.actions[0].month == month_index(now)
+    assert len(plan.actions) == ENTRY.premake + 1
+    assert plan.actions[0].period == month_index(now)
 
 
 def test_planning_into_the_last_nameable_months_reports_the_rest_and_never_fails():
@@ -53,7 +53,7 @@ def test_planning_into_the_last_nameable_months_reports_the_rest_and_never_fails
 
     plan = plan_table(ENTRY, snapshot(TODAY_COVERED), now=now, wall_now=NOW)
 
-    assert len(plan.actions) + len(plan.blocked) <= ENTRY.horizon_months + 1
+    assert len(plan.actions) + len(plan.blocked) <= ENTRY.horizon + 1
     assert plan.blocked
 
 
@@ -62,7 +62,7 @@ def test_planning_2040_creates_its_window_only():
 
     plan = plan_table(ENTRY, snapshot(TODAY_COVERED), now=now, wall_now=NOW)
 
-    assert [action.month - month_index(now) for action in plan.actions] == [0, 1, 2, 3]
+    assert [action.period - month_index(now) for action in plan.actions] == [0, 1, 2, 3]
 
 
 @settings(max_examples=200, deadline=None)
@@ -78,6 +78,6 @@ def test_any_plan_is_bounded_by_the_retention_window_premake_and_the_horizon(now
 
     plan = plan_table(ENTRY, snapshot(TODAY_COVERED, default_rows=default_rows), now=now, wall_now=NOW)
 
-    creates = [action.month for action in plan.actions if action.action == CREATE]
-    assert len(creates) + len(plan.blocked) <= ENTRY.retention_months + ENTRY.horizon_months + 1 + len(stray)
-    assert all(month <= current + ENTRY.horizon_months for month in creates)
+    creates = [action.period for action in plan.actions if action.action == CREATE]
+    assert len(creates) + len(plan.blocked) <= ENTRY.retention + ENTRY.horizon + 1 + len(stray)
+    assert all(month <= current + ENTRY.horizon for month in creates)

@@ -31,7 +31,7 @@ def test_status_is_critical_naming_the_missing_current_month_on_a_fresh_database
 
     assert events.health == "critical"
     assert any(partition_name("events", current) in p and "current month" in p for p in events.problems)
-    assert events.months_ahead == 0
+    assert events.periods_ahead == 0
     assert events.partitions[-1].state == "default"
 
 
@@ -45,7 +45,7 @@ def test_status_is_ok_after_rotation_and_reports_rows_estimates_and_sizes(curren
     events = table_status_list(table="events")[0]
 
     assert unknown.health == "ok", unknown.problems
-    assert unknown.months_ahead == 3
+    assert unknown.periods_ahead == 3
     never_analysed = {p.name: p for p in unknown.partitions}[partition_name("events", current + 1)]
     assert never_analysed.estimated_rows is None  # unknown, not zero
     by_name = {p.name: p for p in events.partitions}
@@ -79,7 +79,7 @@ def test_status_warns_when_fewer_months_ahead_than_premake(current):
 
     events = table_status_list(table="events")[0]
 
-    assert events.months_ahead == 1
+    assert events.periods_ahead == 1
     assert any(partition_name("events", current + 2) in p and "premake is 3" in p for p in events.problems)
 
 

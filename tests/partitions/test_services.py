@@ -40,7 +40,10 @@ def test_fresh_rotation_creates_the_current_month_and_three_ahead_for_every_tabl
     assert run.status == MaintenanceRun.Status.SUCCESS
     assert partition_names("events") == window("events", current)
     assert partition_names("audit_log") == window("audit_log", current)
-    assert [a["result"] for a in run.actions] == ["success"] * 8
+    today = timezone.now().astimezone(dt.UTC).date()
+    days = [today + dt.timedelta(days=offset) for offset in range(8)]  # today and premake 7 days
+    assert partition_names("alert_queue") == [f"alert_queue_{day:%Y_%m_%d}" for day in days]
+    assert [a["result"] for a in run.actions] == ["success"] * (4 + 4 + 8)
     assert run.finished_at is not None
 
 
@@ -81,17 +84,20 @@ def test_default_rows_for_past_near_and_horizon_months_are_moved_far_future_ones
     assert partition_name("events", current + 4) in partition_names("events")
 
 
-def test_default_rows_past_retention_stay_and_are_reported(current):
+def test_default_rows_past_retention_are_expired_by_the_run_never_moved_into_a_partition(current):
     old = current - 90
     insert_events(captured_at=at(old))
+    before = table_status_list(table="events")[0].problems
+    [plan] = partitions_plan(table="events")
 
     run = partitions_apply(trigger=MaintenanceRun.Trigger.CLI, table="events")
 
+    [expire] = [action for action in plan.actions if action.action == "expire"]
+    assert (expire.partition, expire.start, expire.default_rows) == ("events_default", month_start(old), 1)
+    assert any("past retention: the next run removes them" in p for p in before)
     assert partition_name("events", old) not in partition_names("events")
-    assert count_rows("events_default") == 1
+    assert count_rows("events_default") == 0
     assert run.status == MaintenanceRun.Status.SUCCESS
-    problems = table_status_list(table="events")[0].problems
-    assert any("past retention" in p and partition_name("events", old) in p for p in problems)
 
 
 def test_a_second_rotation_has_nothing_to_do(current):
@@ -226,7 +232,7 @@ def test_dry_run_changes_and_records_nothing():
 
     assert run.pk is None
     assert {a["result"] for a in run.actions} == {"planned"}
-    assert len(run.actions) == 8
+    assert len(run.actions) == 4 + 4 + 8  # two monthly tables, and today and 7 days of alert_queue
     assert partition_names("events") == []
     assert not MaintenanceRun.objects.exists()
 

@@ -26,6 +26,7 @@ def current() -> int:
 
 TABLE_KEYS = {
     "table",
+    "interval",
     "health",
     "problems",
     "months_ahead",
@@ -62,7 +63,7 @@ def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client
     assert response["Content-Type"] == "application/json"
     body = response.json()
     assert set(body) >= {"tables", "job", "generated_at"}
-    assert [table["table"] for table in body["tables"]] == ["events", "audit_log"]
+    assert [table["table"] for table in body["tables"]] == ["events", "audit_log", "alert_queue"]
     events = body["tables"][0]
     assert set(events) == TABLE_KEYS
     assert events["health"] == "warning"
@@ -72,9 +73,20 @@ def test_json_has_tables_job_and_generated_at_in_the_documented_shape(ops_client
     assert events["covered_through"] == month_label(current + 3)
     assert events["notes"] == []
     assert body["verdict"]["health"] == "warning"
-    assert body["verdict"]["text"].startswith(
-        f"Ingestion is safe: events and audit_log covered through {month_label(current + 3)}."
-    )
+    assert body["verdict"]["text"].startswith("Ingestion is safe: ")
+    assert f"events and audit_log covered through {month_label(current + 3)}" in body["verdict"]["text"]
+    # The daily table counts in days, under keys that say so.
+    alert_queue = body["tables"][2]
+    last_day = (timezone.now() + dt.timedelta(days=7)).astimezone(dt.UTC).date()
+    assert set(alert_queue) == TABLE_KEYS - {"months_ahead", "premake_months", "retention_months"} | {
+        "days_ahead",
+        "premake_days",
+        "retention_days",
+    }
+    assert (alert_queue["interval"], alert_queue["days_ahead"]) == ("day", 7)
+    assert (alert_queue["premake_days"], alert_queue["retention_days"]) == (7, 30)
+    assert alert_queue["covered_through"] == last_day.isoformat()
+    assert f"alert_queue covered through {last_day.isoformat()}" in body["verdict"]["text"]
     this_month = next(p for p in events["partitions"] if p["name"] == partition_name("events", current))
     assert set(this_month) == PARTITION_KEYS
     assert this_month["from"] == month_start(current).isoformat()

@@ -1,6 +1,7 @@
 """The status page answers "is ingestion safe?": one verdict line, until when each table is covered, times
 with their zone and how long ago, advice on an empty DEFAULT partition that is large on disk."""
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -46,10 +47,12 @@ def test_a_healthy_site_says_ingestion_is_safe_and_until_when_in_one_line(ops_cl
     html = response.content.decode()
     through = month_label(current + 3)
     assert response.context["overview"].verdict.health == "ok"
+    last_day = (timezone.now() + dt.timedelta(days=7)).astimezone(dt.UTC).date().isoformat()
     assert (
-        f'<span class="badge ok">ok</span> <strong>Ingestion is safe: events and audit_log covered through '
-        f"{through}." in summary(html)
+        f'<span class="badge ok">ok</span> <strong>Ingestion is safe: alert_queue covered through '
+        f"{last_day}; events and audit_log covered through {through}." in summary(html)
     )
+    assert f"covered through {last_day} (7 of 7 days ahead)" in summary(html)
     assert f"covered through {through} (3 of 3 months ahead)" in summary(html)
     assert f"<dt>Covered through</dt><dd>{through}</dd>" in card(html, "events")
 

@@ -1,5 +1,6 @@
 """Which staff role may use which page and action: one row per URL and method, one column per role."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chaverim_admin import roles
+from holds.models import Hold
 from partitions.models import MaintenanceRun
 from tests.factories import CollectorFactory, UserFactory, WatchlistEntryFactory
 from tests.security.urlwalk import walk_urls
@@ -23,6 +25,7 @@ ROLES = [
     roles.WATCHLIST_EDITORS,
     roles.COLLECTOR_ADMINS,
     roles.AUDITORS,
+    roles.LEGAL,
     NO_GROUP,
     NOT_STAFF,
 ]
@@ -35,6 +38,8 @@ MATRIX = {
     ("home", "GET"): ANY_STAFF,
     ("events:search", "GET"): ANY_STAFF,
     ("events:access_log", "GET"): "events.view_access_log",
+    ("alerts:list", "GET"): "alerts.view_alert",
+    ("alerts:acknowledge", "POST"): "alerts.acknowledge_alert",
     ("events:access_log_export", "GET"): "events.view_access_log",
     ("watchlists:list", "GET"): "watchlists.view_watchlist",
     ("watchlists:detail", "GET"): "watchlists.view_watchlist",
@@ -62,6 +67,11 @@ MATRIX = {
     ("partitions:plan", "GET"): "partitions.view_partitions",
     ("partitions:run_now", "POST"): "partitions.run_maintenance",
     ("partitions:run", "GET"): "partitions.view_partitions",
+    ("holds:list", "GET"): "holds.view_hold",
+    ("holds:create", "GET"): "holds.add_hold",
+    ("holds:create", "POST"): "holds.add_hold",
+    ("holds:detail", "GET"): "holds.view_hold",
+    ("holds:release", "POST"): "holds.release_hold",
 }
 
 # Not the site's own pages: the login/logout forms, the probes, the metrics (a token or an address, never a
@@ -105,6 +115,18 @@ def _path(name: str) -> str:
         kwargs = {"pk": entry.watchlist_id, "entry_id": entry.pk}
     elif name.startswith("collectors:"):
         kwargs = {"pk": CollectorFactory().pk}
+    elif name.startswith("holds:"):
+        now = timezone.now()
+        hold = Hold.objects.create(
+            case_number="2026-0001",
+            reason="matrix",
+            plate_number="ABC123",
+            starts_at=now - dt.timedelta(days=1),
+            ends_at=now,
+            placed_by=UserFactory(),
+            placed_at=now,
+        )
+        kwargs = {"pk": hold.pk}
     elif name == "partitions:run":
         started = timezone.now()
         run = MaintenanceRun.objects.create(

@@ -68,4 +68,4 @@ def test_malformed_registry_entry_is_a_configuration_error(settings, entry):
 
 
 def test_the_shipped_registry_is_valid():
-    assert [entry.table for entry in registry_entries()] == ["events", "audit_log"]
+    assert [entry.table for entry in registry_entries()] == ["events", "audit_log", "alert_queue"]

@@ -12,7 +12,7 @@ def chain_restart() -> None:
     """Empty audit_log and its anchors and put the head back at position 0 (as the owner, flag set)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('chaverim.partition_maintenance', 'on', true)")
-        cursor.execute("TRUNCATE audit_log, audit_chain_anchor, audit_chain_head")
+        cursor.execute("TRUNCATE audit_log, audit_chain_anchor, audit_chain_retired, audit_chain_head")
         cursor.execute("UPDATE audit_chain_lock SET xact = 0, base = 0")
         cursor.execute("INSERT INTO audit_chain_head (position, hash) VALUES (0, %s)", [GENESIS_HASH])
         cursor.execute("SELECT set_config('chaverim.partition_maintenance', 'off', true)")

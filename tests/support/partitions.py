@@ -1,12 +1,16 @@
-"""Look at, make and undo the monthly partitions of the partitioned tables, in tests that commit DDL."""
+"""Look at, make and undo the monthly and daily partitions of the parents in tests that commit DDL."""
+
+import datetime as dt
 
 from django.db import connection
 
 from partitions.planner import month_start, partition_name
 
-PARENTS = ("events", "audit_log")
+PARENTS = ("events", "audit_log", "alert_queue")
 # A monthly partition's name, attached or not (a half-made one is a plain table with that name).
 MONTHLY_NAME = r"^(events|audit_log)_[0-9]{4}_[0-9]{2}$"
+# The same for the daily table.
+DAILY_NAME = r"^alert_queue_[0-9]{4}_[0-9]{2}_[0-9]{2}$"
 
 CHILDREN_OF = """
     SELECT child.relname, pg_get_expr(child.relpartbound, child.oid) = 'DEFAULT'
@@ -38,9 +42,10 @@ def drop_partitions() -> None:
         for table in PARENTS:
             for name in partition_names(table):
                 cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-        cursor.execute(TABLES_NAMED_LIKE, [MONTHLY_NAME])
-        for (name,) in cursor.fetchall():
-            cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+        for pattern in (MONTHLY_NAME, DAILY_NAME):
+            cursor.execute(TABLES_NAMED_LIKE, [pattern])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
         cursor.execute("DROP TABLE IF EXISTS events_legacy, events_odd")
         cursor.execute("DROP SCHEMA IF EXISTS archive CASCADE")
 
@@ -53,6 +58,18 @@ def attach_month(table: str, month: int) -> str:
         cursor.execute(
             f"CREATE TABLE {connection.ops.quote_name(name)} PARTITION OF {connection.ops.quote_name(table)} "
             f"FOR VALUES FROM ('{start:%Y-%m-%d} 00:00:00+00') TO ('{end:%Y-%m-%d} 00:00:00+00')"
+        )
+    return name
+
+
+def attach_day(table: str, day: dt.date) -> str:
+    """Create a managed-looking daily partition of `table` for `day` the plain way (test set-up only)."""
+    name = f"{table}_{day:%Y_%m_%d}"
+    following = day + dt.timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {connection.ops.quote_name(name)} PARTITION OF {connection.ops.quote_name(table)} "
+            f"FOR VALUES FROM ('{day:%Y-%m-%d} 00:00:00+00') TO ('{following:%Y-%m-%d} 00:00:00+00')"
         )
     return name
 

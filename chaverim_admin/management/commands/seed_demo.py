@@ -1,4 +1,4 @@
-"""Load demo data once: users, collectors, watchlists (some deleted) and 18 months of events."""
+"""Load demo data once: users, collectors, watchlists (some deleted), 18 months of events, watchlist hits."""
 
 import datetime as dt
 
@@ -47,11 +47,42 @@ WATCHLIST_NAMES = [
 PLATE_POOL = 3000
 EVENTS_PER_MONTH = 30_000
 MONTHS = 18
+ALERTS = 40  # watchlist hits: the newest events whose plates are on an active watchlist
+ALERTS_QUEUED = 8  # the newest of them still wait in the queue; the others are sent, acknowledged or failed
+ALERTS_WINDOW = dt.timedelta(days=7)
+
+# Demo hits, as the platform's matcher would have queued them: the newest events (since `since`) whose plate
+# is on an active entry of an active watchlist, one hit per entry, created two seconds after the sighting.
+# The newest `queued` wait in the queue; the others cycle through sent, acknowledged and failed.
+DEMO_ALERTS_INSERT = """
+    WITH hits AS (
+        SELECT e.id AS event_id, e.captured_at, e.plate_number, e.collector_id,
+               entry.watchlist_id, entry.id AS entry_id,
+               row_number() OVER (ORDER BY e.captured_at DESC, e.id DESC, entry.id) AS n
+          FROM events AS e
+          JOIN watchlist_entries AS entry ON entry.plate_number = e.plate_number AND NOT entry.is_deleted
+          JOIN watchlists AS list ON list.id = entry.watchlist_id AND NOT list.is_deleted
+         WHERE e.captured_at >= %(since)s
+         ORDER BY e.captured_at DESC, e.id DESC, entry.id
+         LIMIT %(count)s
+    )
+    INSERT INTO alert_queue (event_id, event_captured_at, watchlist_id, entry_id, plate_number, collector_id,
+                             created_at, status, processed_at)
+    SELECT event_id, captured_at, watchlist_id, entry_id, plate_number, collector_id,
+           captured_at + interval '2 seconds',
+           CASE WHEN n <= %(queued)s THEN 'queued'
+                ELSE (ARRAY['sent', 'sent', 'acknowledged', 'failed'])[1 + mod(n, 4)::int] END,
+           CASE WHEN n <= %(queued)s THEN NULL
+                ELSE captured_at + interval '2 seconds' + n * interval '7 seconds' END
+      FROM hits
+"""
+DEMO_ALERTS_EXIST = "SELECT EXISTS (SELECT 1 FROM alert_queue)"
 
 
 class Command(BaseCommand):
     help = (
-        "Load demo data (idempotent): users admin, ops, editor; collectors; watchlists; 18 months of events."
+        "Load demo data (idempotent): users admin, ops, editor, sites, auditor, legal, legal2; collectors; "
+        "watchlists; 18 months of events; watchlist hits."
     )
 
     def handle(self, *args, **options):
@@ -61,6 +92,7 @@ class Command(BaseCommand):
             self._collectors()
             self._watchlists()
         self._events()
+        self._alerts()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _users(self, password: str) -> None:
@@ -137,3 +169,13 @@ class Command(BaseCommand):
             f"Inserted {EVENTS_PER_MONTH * MONTHS:,} demo events; "
             "`partitions rotate` moves them into their monthly partitions."
         )
+
+    def _alerts(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(DEMO_ALERTS_EXIST)
+            if cursor.fetchone()[0]:
+                return
+            since = timezone.now() - ALERTS_WINDOW
+            cursor.execute(DEMO_ALERTS_INSERT, {"since": since, "count": ALERTS, "queued": ALERTS_QUEUED})
+            inserted = cursor.rowcount
+        self.stdout.write(f"Queued {inserted} demo watchlist hits (Alerts page), a few in each status.")

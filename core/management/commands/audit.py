@@ -76,9 +76,14 @@ class Command(BaseCommand):
                 if report.anchor and report.start_position == report.anchor.position
                 else f"after position {report.start_position}"
             )
+            stepped = (
+                f"; {report.stepped_over} rows retired out of order stepped over (links checked)"
+                if report.stepped_over
+                else ""
+            )
             self.stdout.write(
                 f"audit chain ok: {report.rows} rows verified {origin}; "
-                f"head {report.head_position} {report.head_hash.hex()}"
+                f"head {report.head_position} {report.head_hash.hex()}{stepped}"
             )
         if not report.ok:
             raise CommandError(f"audit chain broken at {report.problem.message}", returncode=CHAIN_BROKEN)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.db_roles import OwnerRoleRequiredError, database_owner_require
 from partitions.humanize import rows_text
 from partitions.models import MaintenanceRun
-from partitions.planner import UTC, month_label
+from partitions.planner import EXPIRE, UTC
 from partitions.registry import UnknownTableError
 from partitions.selectors import table_status_list
 from partitions.services import PlanningTooFarAheadError, partitions_apply, partitions_plan
@@ -100,9 +100,9 @@ class Command(BaseCommand):
         for status in statuses:
             self.stdout.write(
                 f"{status.table} ({status.column}): {status.health.upper()} — "
-                f"{status.months_ahead} months ahead "
-                f"(premake {status.premake_months}), {rows_text(status.default_rows)} in DEFAULT, retention "
-                f"{status.retention_months} months (cutoff {status.retention_cutoff:%Y-%m-%d})"
+                f"{status.periods_ahead} {status.unit} ahead "
+                f"(premake {status.premake}), {rows_text(status.default_rows)} in DEFAULT, retention "
+                f"{status.retention} {status.unit} (cutoff {status.retention_cutoff:%Y-%m-%d})"
             )
             for problem in status.problems:
                 self.stdout.write(f"  ! {problem}")
@@ -138,9 +138,13 @@ class Command(BaseCommand):
                 self.stdout.write("  " + self._describe(action.as_dict()))
             for sentence in plan.blocked:
                 self.stdout.write(f"  ! {sentence}")
-            for month, rows in sorted(plan.stranded_default_rows.items()):
+            expiring = {action.period for action in plan.actions if action.action == EXPIRE}
+            unnamed = sum(
+                rows for period, rows in plan.stranded_default_rows.items() if period not in expiring
+            )
+            if unnamed:
                 self.stdout.write(
-                    f"  ! {rows_text(rows)} in DEFAULT for {month_label(month)}, past retention: not moved"
+                    f"  ! {rows_text(unnamed)} in DEFAULT dated before year 1, past retention: left there"
                 )
             if plan.drops_deferred:
                 self.stdout.write(
@@ -151,7 +155,8 @@ class Command(BaseCommand):
     def _describe(action: dict, *, planned: bool = True) -> str:
         moves = ""
         if planned and action["default_rows"]:
-            moves = f"; moves {rows_text(action['default_rows'])} from DEFAULT"
+            verb = "removes" if action["action"] == EXPIRE else "moves"
+            moves = f"; {verb} {rows_text(action['default_rows'])} from DEFAULT"
         return (
             f"{action['action']:<7} {action['partition']:<28} "
             f"{_short(action['from'])} → {_short(action['to'])}  "
