@@ -1,11 +1,11 @@
 import datetime as dt
-import re
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
 from collectors.selectors import collector_label_queryset
+from core.moments import moment_parse
 from core.plates import PLATE_MAX_LENGTH, plate_is_valid, plate_normalize
 from core.validators import refuse_control_characters
 from events.access_log import LOOKS, SEARCHES, AccessLogCriteria, AccessLogCursor
@@ -16,23 +16,6 @@ CURSOR_MAX_LENGTH = 400
 PURPOSE_MIN_CHARACTERS = 4
 PURPOSE_MAX_LENGTH = 500
 CASE_NUMBER_MAX_LENGTH = 64
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _parse_moment(raw: str, *, is_end: bool) -> dt.datetime:
-    """Parse a date or date-time, read in UTC unless it names its offset.
-
-    A bare date as the end means the end of that day, i.e. the next midnight (the window is half-open).
-    """
-    if _DATE_ONLY.fullmatch(raw):
-        day = dt.date.fromisoformat(raw)
-        if is_end:
-            day += dt.timedelta(days=1)
-        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    moment = dt.datetime.fromisoformat(raw)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
 
 
 class TimeWindowFieldsMixin:
@@ -46,7 +29,7 @@ class TimeWindowFieldsMixin:
         if not raw:
             return None
         try:
-            return _parse_moment(raw, is_end=name == "end")
+            return moment_parse(raw, is_end=name == "end")
         except (ValueError, OverflowError):
             raise forms.ValidationError(self.moment_error) from None
 

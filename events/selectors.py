@@ -120,7 +120,11 @@ def event_search_queryset(
     Live rows (`events`) and rows kept by legal holds past their month's retirement (`events_held`) are read
     in one query, each side ordered and limited on its own index, then merged: a page is the first `limit`
     of both, so keyset paging runs across the two tables. Each row has `held_cases`: the case numbers of the
-    holds keeping it, or None for a live row.
+    active holds keeping it, or None for a live row.
+
+    This assumes a row is never in both tables: the engine copies a row into `events_held` and retires it
+    from `events` in one transaction. A row in both would be listed twice, and the strict keyset condition
+    would skip one of a pair of twins at a page boundary.
     """
     live = Event.objects.annotate(held_cases=Value(None, output_field=ArrayField(models.CharField())))
     live = _matching(live, criteria=criteria, cursor=cursor, limit=limit)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+from core.replica import replica_reads
 from core.throttling import client_address
 from events.access_log import AccessLogCriteria, access_log_entries_all, access_log_entries_page
 from events.forms import AccessLogFilterForm, EventSearchForm
@@ -44,6 +45,7 @@ def _query(path: str, params: dict[str, str]) -> str:
 
 
 @require_GET
+@replica_reads
 def event_search_page(request):
     """Search events by plate, collector and UTC time window, one keyset page at a time."""
     # While a purpose is required, a first visit (no parameters) searches nothing: it shows the empty form.
@@ -98,6 +100,7 @@ def _not_recorded(request):
 @require_safe
 @never_cache
 @permission_required(VIEW_ACCESS_LOG, raise_exception=True)
+@replica_reads
 def access_log_page(request):
     """Show who searched events, when, for what and why, newest first, one keyset page at a time."""
     form = AccessLogFilterForm(request.GET)

@@ -1,33 +1,17 @@
 """Forms of the legal hold pages: the list's filters, placing a hold, releasing one."""
 
 import datetime as dt
-import re
 
 from django import forms
 
 from collectors.selectors import collector_label_queryset
+from core.moments import moment_parse
 from core.plates import PLATE_MAX_LENGTH
 from core.validators import refuse_control_characters, refuse_control_characters_but_line_breaks
 from holds import selectors
 from holds.services import CASE_NUMBER_MAX_LENGTH, REASON_MAX_LENGTH
 
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MOMENT_ERROR = "Enter a date (2019-11-01) or a date and time (2019-11-01T08:30), in UTC."
-
-
-def moment_parse(raw: str, *, is_end: bool) -> dt.datetime:
-    """Parse a date or date-time, read in UTC unless it names its offset; a bare end date takes in that day.
-
-    Raises ValueError (or OverflowError) for anything else.
-    """
-    raw = raw.strip()
-    if _DATE_ONLY.fullmatch(raw):
-        day = dt.date.fromisoformat(raw) + dt.timedelta(days=1 if is_end else 0)
-        return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    moment = dt.datetime.fromisoformat(raw)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
 
 
 class HoldFilterForm(forms.Form):

@@ -58,9 +58,13 @@ class _IsAnyOf(Func):
 
 
 def held_event_queryset() -> QuerySet[HeldEvent]:
-    """Return the held detections, each with `held_cases`: the case numbers of the holds keeping it."""
+    """Return the held detections, each with `held_cases`: the case numbers of the active holds keeping it.
+
+    A hold released since the row was kept no longer keeps it (the next maintenance run deletes the row
+    if no active hold is left), so its case is not shown: such a row has `held_cases == []`.
+    """
     cases = (
-        Hold.objects.filter(_IsAnyOf(F("pk"), OuterRef("hold_ids")))
+        Hold.objects.filter(_IsAnyOf(F("pk"), OuterRef("hold_ids")), released_at__isnull=True)
         .order_by("case_number")
         .values("case_number")
         .distinct()

@@ -8,10 +8,12 @@ import uuid
 import pytest
 from django.db import connection
 
+from chaverim_admin.roles import LEGAL
 from core.models import AuditLog
 from events.access_log import SEARCH_ACTION
 from events.selectors import EventCriteria, PlateQuery, event_page
 from holds.models import Hold
+from holds.services import hold_release
 from tests.events.paging import pages_there_and_back
 from tests.factories import CollectorFactory, UserFactory, insert_events
 
@@ -54,16 +56,29 @@ def searcher(client):
     return client
 
 
+@pytest.fixture
+def lawyer(client):
+    """A searcher who may see legal holds (group Legal), and so the cases keeping a row."""
+    client.force_login(UserFactory(username="lawyer", groups=[LEGAL]))
+    return client
+
+
 SEARCH = {"plate": "HELD001", "start": "2018-03-01", "end": "2018-03-31", "purpose": "Case 2026-0042 review"}
+CASE_BLIND = {**SEARCH, "purpose": "Routine review"}  # no case number in the page but the holds' own
 
 
-def test_a_held_row_of_a_retired_month_is_found_and_marked_with_its_cases(searcher):
+def held_marks(html: str) -> list[str]:
+    """Return the text of the "held" marks on the page, top to bottom."""
+    return re.findall(r'<strong class="held"[^>]*>(.*?)</strong>', html, flags=re.S)
+
+
+def test_a_held_row_of_a_retired_month_is_found_and_marked_with_its_cases(lawyer):
     collector = CollectorFactory(site_name="North gate")
     first, second = hold_for("2026-0042"), hold_for("2026-0007")
     insert_held([(41, collector.pk, "HELD001", RETIRED_DAY)], [first, second])
     insert_held([(42, collector.pk, "OTHER02", RETIRED_DAY)], [first])
 
-    response = searcher.get("/events/", SEARCH)
+    response = lawyer.get("/events/", SEARCH)
 
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -73,6 +88,32 @@ def test_a_held_row_of_a_retired_month_is_found_and_marked_with_its_cases(search
     html = response.content.decode()
     assert "held · case 2026-0007, 2026-0042" in html
     assert "2018-03-14 12:00:00" in html
+
+
+def test_searchers_who_may_not_see_holds_learn_only_that_a_row_is_held(searcher):
+    insert_held([(41, CollectorFactory().pk, "HELD001", RETIRED_DAY)], [hold_for("2026-0042")])
+
+    html = searcher.get("/events/", CASE_BLIND).content.decode()
+
+    assert held_marks(html) == ["held"]
+    assert "2026-0042" not in html
+
+
+def test_a_released_holds_case_is_not_shown_as_keeping_a_row(lawyer):
+    """Until maintenance deletes it, a row kept only by released holds is "held" with no case."""
+    collector = CollectorFactory()
+    released, active = hold_for("2026-0042"), hold_for("2026-0007")
+    insert_held([(41, collector.pk, "HELD001", RETIRED_DAY)], [released, active])
+    insert_held([(42, collector.pk, "HELD001", RETIRED_DAY - dt.timedelta(hours=1))], [released])
+    hold_release(hold_id=released.pk, released_by=UserFactory(), reason="Case closed")
+
+    response = lawyer.get("/events/", CASE_BLIND)
+
+    rows = response.context["rows"]
+    assert [(row.event.id, row.held_cases) for row in rows] == [(41, ["2026-0007"]), (42, [])]
+    html = response.content.decode()
+    assert held_marks(html) == ["held · case 2026-0007", "held"]
+    assert "2026-0042" not in html
 
 
 def test_live_rows_are_not_marked_held(searcher):
@@ -157,7 +198,7 @@ def test_a_search_window_may_reach_back_before_the_retention_cutoff_but_stays_bo
     assert too_wide.context["rows"] == []
 
 
-def test_held_rows_cost_no_extra_query(searcher, django_assert_num_queries, settings):
+def test_held_rows_cost_no_extra_query(lawyer, django_assert_num_queries, settings):
     settings.EVENTS_REQUIRE_PURPOSE = False
     collectors = [CollectorFactory() for _ in range(3)]
     holds = [hold_for(f"C-{n}") for n in range(3)]
@@ -169,7 +210,7 @@ def test_held_rows_cost_no_extra_query(searcher, django_assert_num_queries, sett
     # nav's two permission reads, collector choices, live and held events with their cases (one query),
     # their collectors, watchlists, the access log's record (savepoint, insert, release).
     with django_assert_num_queries(11):
-        response = searcher.get("/events/", data)
+        response = lawyer.get("/events/", data)
 
     assert len(response.context["rows"]) == 50
     held_shown = sum(row.held_cases is not None for row in response.context["rows"])

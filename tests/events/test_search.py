@@ -161,6 +161,9 @@ def test_only_a_start_runs_to_now_and_only_an_end_goes_back_seven_days():
         ("2026-11-01", "2026-11-01", at(2026, 11, 1), at(2026, 11, 2)),
         ("2026-11-01T08:30", "2026-11-02T17:45:15", at(2026, 11, 1, 8, 30), at(2026, 11, 2, 17, 45, 15)),
         ("2026-11-01 08:30", "2026-11-02T10:00+02:00", at(2026, 11, 1, 8, 30), at(2026, 11, 2, 8)),
+        # Every spelling of a date is a date, so as the end it takes in that whole day too.
+        ("20261101", "20261101", at(2026, 11, 1), at(2026, 11, 2)),
+        ("2026-W45-1", "2026-W45-7", at(2026, 11, 2), at(2026, 11, 9)),
     ],
 )
 def test_dates_and_date_times_are_read_in_utc_and_a_date_as_end_includes_that_day(

@@ -85,8 +85,8 @@ def test_list_json_shows_every_hold_with_its_state(legal, legal2):
     assert listed[0]["released_at"] is None
     assert (listed[1]["plate"], listed[1]["from"]) == ("HELD001", "2019-11-01T00:00:00+00:00")
     active = run("list", "--status", "active")
-    assert active.startswith(f"{second}\tcase B\tplate P2\t") and "active" in active
-    assert str(first) not in active.split("\t")[0]
+    assert [line.split("\t")[0] for line in active.splitlines()] == [str(second)]
+    assert active.startswith(f"{second}\tcase B\tplate P2\t") and active.endswith("\tactive\n")
 
 
 def test_list_says_when_there_are_no_holds():
@@ -135,6 +135,7 @@ def test_add_without_plate_or_collector_is_refused():
     [
         [*ADD[:-4], "--from", "yesterday", "--to", "2019-12-01"],
         [*ADD, "--collector", "not-a-uuid"],
+        [*ADD[:-4], "--from", "2019-11-01", "--to", "9999-12-31"],
     ],
 )
 def test_add_with_unreadable_values_is_a_usage_error(args):
@@ -176,6 +177,55 @@ def test_without_as_the_system_account_cannot_release_what_it_placed(settings):
 
     assert refused("release", hold_id, "--reason", "Done").returncode == 1
     assert Hold.objects.get().active
+
+
+def test_under_the_two_person_rule_a_release_must_name_a_person(legal, settings):
+    """Else one person could place a hold on the web and release it here, with no second person named."""
+    settings.LEGAL_HOLD_TWO_PERSON_RELEASE = True
+    hold_id = run(*ADD, "--as", "legal-cli").strip()
+
+    error = refused("release", hold_id, "--reason", "Done")
+
+    assert error.returncode == 1 and "\n" not in str(error)
+    assert "name the releasing person with --as" in str(error)
+    assert Hold.objects.get().active
+    assert not AuditLog.objects.filter(action=RELEASE_ACTION).exists()
+
+
+def test_without_the_two_person_rule_the_system_account_may_release(legal, settings):
+    settings.LEGAL_HOLD_TWO_PERSON_RELEASE = False
+    hold_id = run(*ADD, "--as", "legal-cli").strip()
+
+    run("release", hold_id, "--reason", "Done")
+
+    assert Hold.objects.get().released_by.username == SYSTEM_ACTOR_USERNAME
+
+
+def test_as_must_name_staff_as_the_web_requires(legal):
+    UserFactory(username="outside-cli", groups=[LEGAL], is_staff=False)
+    hold_id = run(*ADD, "--as", "legal-cli").strip()
+
+    for args in (ADD, ["release", hold_id, "--reason", "Done"]):
+        error = refused(*args, "--as", "outside-cli")
+        assert (error.returncode, "not staff" in str(error)) == (1, True)
+    assert Hold.objects.get().active
+
+
+@pytest.mark.parametrize("to", ["2019-11-30", "20191130", "2019-W48-6"])
+def test_a_date_as_to_takes_in_that_whole_day_as_on_the_web(legal, to):
+    run(*ADD[:-4], "--from", "2019-11-01", "--to", to, "--as", "legal-cli")
+
+    hold = Hold.objects.get()
+    assert (hold.starts_at, hold.ends_at) == (
+        dt.datetime(2019, 11, 1, tzinfo=dt.UTC),
+        dt.datetime(2019, 12, 1, tzinfo=dt.UTC),
+    )
+
+
+def test_a_time_as_to_is_itself_excluded(legal):
+    run(*ADD[:-4], "--from", "2019-11-01T00:00Z", "--to", "2019-11-30T00:00Z", "--as", "legal-cli")
+
+    assert Hold.objects.get().ends_at == dt.datetime(2019, 11, 30, tzinfo=dt.UTC)
 
 
 def said(stderr: str) -> list[str]:

@@ -86,6 +86,14 @@ def test_a_hold_that_cannot_be_placed_shows_the_error_on_its_field(legal, change
     assert not Hold.objects.exists()
 
 
+@pytest.mark.parametrize(("starts_at", "ends_at"), [("20191101", "20191130"), ("2019-W44-5", "2019-W48-6")])
+def test_every_spelling_of_a_date_as_to_takes_in_that_whole_day(legal, starts_at, ends_at):
+    logged_in(legal).post("/holds/new/", {**FORM, "starts_at": starts_at, "ends_at": ends_at})
+
+    hold = Hold.objects.get()
+    assert (hold.starts_at, hold.ends_at) == (START, END)
+
+
 def test_a_hold_on_a_collector_alone_is_placed(legal):
     collector = CollectorFactory(site_name="North gate")
 

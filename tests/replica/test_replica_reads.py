@@ -14,7 +14,6 @@ from tests.support.replica import primary_wal_position
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", REPLICA_DB_ALIAS]),
-    pytest.mark.urls("tests.replica.urls"),
     pytest.mark.usefixtures("clean_platform_tables"),
 ]
 

@@ -1,8 +1,9 @@
 """`legal_hold add|list|release`: place, list and release legal holds from the command line.
 
 Without --as, the actor is the inactive system account `system:legal_hold` (audited as such, with the
-operating system's user); under the two-person rule it cannot release a hold it placed, so one of the two
-steps must name a person with --as.
+operating system's user). It may place holds, but under the two-person rule it may not release one: a
+release must name the releasing person with --as, or one operator could place a hold on the web and
+release it here unnamed. The command cannot authenticate --as; it trusts the operator for both names.
 """
 
 import datetime as dt
@@ -10,10 +11,12 @@ import getpass
 import json
 import uuid
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from core.moments import moment_parse
 from holds.errors import HoldError
 from holds.selectors import STATUS_ACTIVE, STATUS_ALL, STATUS_RELEASED, HoldFilters, hold_list
 from holds.services import hold_place, hold_release, hold_system_actor
@@ -23,16 +26,16 @@ REFUSED = 1
 PERMISSIONS = {"add": "holds.add_hold", "release": "holds.release_hold"}
 
 
-def _moment(option: str, value: str) -> dt.datetime:
+def _moment(option: str, value: str, *, is_end: bool) -> dt.datetime:
+    """Read --from or --to as the web forms do: a date as --to takes in that whole day."""
     try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+        return moment_parse(value, is_end=is_end)
+    except (ValueError, OverflowError):
         raise CommandError(
-            f"{option}: expected an ISO-8601 date or timestamp such as 2019-11-01T00:00:00+00:00, "
-            f"got {value!r}",
+            f"{option}: expected an ISO-8601 date or timestamp such as 2019-11-01 or "
+            f"2019-11-01T08:30:00+00:00, got {value!r}",
             returncode=USAGE_ERROR,
         ) from None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def _collector(value: str | None) -> uuid.UUID | None:
@@ -56,12 +59,23 @@ def _hold_id(value: str) -> int:
 
 
 def _actor(username: str | None, *, action: str):
-    """Return the user named by --as, who must be active and allowed to `action`; else the system account."""
+    """Return the user named by --as, who must be active staff allowed to `action` (as on the web);
+    without --as, the system account, which may not release under the two-person rule."""
     if username is None:
+        if action == "release" and settings.LEGAL_HOLD_TWO_PERSON_RELEASE:
+            raise CommandError(
+                "release: name the releasing person with --as USERNAME (two-person rule: the system "
+                "account may not release holds)",
+                returncode=REFUSED,
+            )
         return hold_system_actor()
     user = get_user_model().objects.filter(username=username).first()
     if user is None or not user.is_active:
         raise CommandError(f"--as: no active user is named {username!r}", returncode=REFUSED)
+    if not user.is_staff:
+        raise CommandError(
+            f"--as: {username} is not staff, so may not act on legal holds", returncode=REFUSED
+        )
     if not user.has_perm(PERMISSIONS[action]):
         raise CommandError(
             f"--as: {username} may not {action} legal holds (needs {PERMISSIONS[action]}: group Legal)",
@@ -122,7 +136,12 @@ class Command(BaseCommand):
         add.add_argument(
             "--from", dest="starts_at", required=True, help="start of the window (ISO-8601, UTC if no offset)"
         )
-        add.add_argument("--to", dest="ends_at", required=True, help="end of the window, excluded (ISO-8601)")
+        add.add_argument(
+            "--to",
+            dest="ends_at",
+            required=True,
+            help="end of the window: a time is excluded, a date takes in that whole day (ISO-8601)",
+        )
         listing = subcommands.add_parser("list", help="list holds, newest first")
         listing.add_argument(
             "--status", choices=(STATUS_ACTIVE, STATUS_RELEASED, STATUS_ALL), default=STATUS_ALL
@@ -132,7 +151,11 @@ class Command(BaseCommand):
         release.add_argument("hold_id", metavar="ID", help="the hold's id")
         release.add_argument("--reason", required=True, help="why the hold is released")
         for sub in (add, release):
-            sub.add_argument("--as", dest="username", help="act as this user (default: the system account)")
+            sub.add_argument(
+                "--as",
+                dest="username",
+                help="act as this staff user (default: the system account, which may not release)",
+            )
 
     def handle(self, *args, subcommand, **options):
         try:
@@ -155,7 +178,8 @@ class Command(BaseCommand):
         return f"command line (os user {who})"
 
     def _add(self, *, case, reason, plate, collector, starts_at, ends_at, username, **options):
-        starts, ends = _moment("--from", starts_at), _moment("--to", ends_at)
+        starts = _moment("--from", starts_at, is_end=False)
+        ends = _moment("--to", ends_at, is_end=True)
         collector_id = _collector(collector)
         hold = hold_place(
             case_number=case,
