@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 
 from alerts.models import Alert
-from alerts.selectors import BIGINT_MAX, AlertCriteria, AlertCursor
+from alerts.selectors import BIGINT_MAX, AlertCriteria, AlertCursor, alert_cursor_fits
 from collectors.selectors import collector_label_queryset
 from core.plates import plate_normalize, validate_plate
 
@@ -48,6 +48,15 @@ class AlertFilterForm(forms.Form):
         # A damaged page link only loses the position: show the first page rather than an error.
         self.cursor_ignored = cursor is None
         return cursor
+
+    def clean(self) -> dict:
+        data = super().clean()
+        cursor = data.get("cursor")
+        # A cursor from the half the status filter hides (a stale or edited link): the first page instead.
+        status = data.get("status") or None
+        if cursor is not None and "status" in data and not alert_cursor_fits(status=status, cursor=cursor):
+            data["cursor"], self.cursor_ignored = None, True
+        return data
 
     def criteria(self) -> AlertCriteria:
         """Return the selector's criteria from a valid form."""

@@ -86,6 +86,14 @@ def _halves(criteria: AlertCriteria) -> list[tuple[int, Q]]:
     return [(QUEUED_RANK, queued), (OTHER_RANK, ~queued)]
 
 
+def alert_cursor_fits(*, status: str | None, cursor: AlertCursor) -> bool:
+    """Tell whether some half the status filter leaves lies beyond `cursor` (a cursor from the other half,
+    from a stale or edited link, has none: every half is behind it)."""
+    forward = cursor.direction == "next"
+    ranks = [rank for rank, _ in _halves(AlertCriteria(status=status))]
+    return any(rank >= cursor.rank if forward else rank <= cursor.rank for rank in ranks)
+
+
 def _filtered(criteria: AlertCriteria) -> QuerySet:
     alerts = Alert.objects.all()
     if criteria.plate:
@@ -122,6 +130,8 @@ def alert_page_queryset(*, criteria: AlertCriteria, cursor: AlertCursor | None, 
         for rank, condition in _halves(criteria)
         if (half := _half(alerts, rank=rank, condition=condition, cursor=cursor, limit=limit)) is not None
     ]
+    if not halves:
+        return Alert.objects.none()  # the form drops such a cursor; nothing lies beyond it anyway
     if len(halves) == 1:
         return halves[0]
     forward = cursor is None or cursor.direction == "next"

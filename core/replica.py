@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import psycopg
 from django.conf import settings
 from django.contrib import messages
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
 from django.utils import timezone
 
 from core.readiness import first_line
@@ -146,6 +146,34 @@ def read_alias() -> str:
     return replica_status().alias
 
 
+class _PrimaryWrites:
+    """An execute wrapper on the primary that notes any statement other than a plain read."""
+
+    def __init__(self):
+        self.seen = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if many or not str(sql).lstrip().upper().startswith(("SELECT", "SHOW")):
+            self.seen = True
+        return execute(sql, params, many, context)
+
+
+def _replica_failed() -> bool:
+    """Tell whether the replica's connection is broken (rather than the primary's, or the query)."""
+    replica = connections[REPLICA_DB_ALIAS]
+    return replica.connection is None or not replica.is_usable()
+
+
+def _replica_drop(error: str) -> None:
+    """Close the broken replica connection, rest the replica, and send the block's reads to the primary."""
+    logger.warning("%s", error)
+    connections[REPLICA_DB_ALIAS].close()
+    _down_mark(error)
+    scope = _scope.get()
+    if scope is not None:
+        scope.status = ReplicaStatus(alias=DEFAULT_DB_ALIAS, error=error)
+
+
 class _ReplicaReads:
     """A block (or a view) whose reads may go to the replica."""
 
@@ -165,17 +193,32 @@ class _ReplicaReads:
         if getattr(view, "replica_reads", False):
             return view
 
+        def attempt(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            # A lazy response renders (and reads) inside the block too.
+            if callable(getattr(response, "render", None)) and not response.is_rendered:
+                response.render()
+            return response
+
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             with _ReplicaReads(notice=self.notice):
                 status = replica_status()
                 if self.notice and status.lag_notice:
                     messages.warning(request, status.lag_notice, fail_silently=True)
-                response = view(request, *args, **kwargs)
-                # A lazy response renders (and reads) inside the block too.
-                if callable(getattr(response, "render", None)) and not response.is_rendered:
-                    response.render()
-                return response
+                if status.alias != REPLICA_DB_ALIAS or request.method not in ("GET", "HEAD"):
+                    return attempt(request, *args, **kwargs)
+                wrote = _PrimaryWrites()
+                try:
+                    with connections[DEFAULT_DB_ALIAS].execute_wrapper(wrote):
+                        return attempt(request, *args, **kwargs)
+                except (OperationalError, InterfaceError) as exc:
+                    # Only a replica that died after the probe, and only when nothing was written yet (the
+                    # access-log row comes after the reads): run the view once more, on the primary.
+                    if wrote.seen or not _replica_failed():
+                        raise
+                    _replica_drop(f"replica lost mid-request, reads go to the primary: {first_line(exc)}")
+                return attempt(request, *args, **kwargs)
 
         wrapper.replica_reads = True
         return wrapper

@@ -8,7 +8,16 @@ from psycopg import sql as pgsql
 
 from core.replica import read_alias
 from partitions import sql
-from partitions.planner import DAY, CatalogSnapshot, Child, PartitionedTable, managed_period, parse_bound
+from partitions.planner import (
+    DAY,
+    CatalogSnapshot,
+    Child,
+    PartitionedTable,
+    drain_period,
+    managed_period,
+    parse_bound,
+)
+from partitions.planner.bounds import DRAIN_SUFFIX
 
 
 def lock_timeout_setting(seconds: float) -> str:
@@ -77,8 +86,15 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
                     _child(by_table[table], name, schema, foreign, bound, reltuples, size)
                 )
 
-        cursor.execute(sql.LOOKALIKES, [_lookalike_pattern(entries)])
-        names = {row[0] for row in cursor.fetchall()}
+        cursor.execute(sql.LOOKALIKES, [f"%{DRAIN_SUFFIX}", _lookalike_pattern(entries)])
+        names, drains = set(), {table: {} for table in tables}
+        for relname, marker in cursor.fetchall():
+            names.add(relname)
+            # A drain table left behind: its period is wanted even when DEFAULT holds nothing for it.
+            for entry in entries:
+                period = drain_period(entry.interval, entry.table, relname, marker)
+                if period is not None:
+                    drains[entry.table][period] = relname
 
         selects, params = [], []
         for table in tables:
@@ -116,6 +132,7 @@ def catalog_read(entries: Sequence[PartitionedTable]) -> dict[str, CatalogSnapsh
             children=children,
             default_rows=default_rows[table],
             default_rows_unbounded=unbounded[table],
+            drain_tables=drains[table],
             lookalikes=frozenset(
                 name for name in names if _named_like(by_table[table], name) and name not in child_names
             ),

@@ -24,14 +24,18 @@ from core.replica import read_alias
 from partitions import sql
 from partitions.catalog import lock_timeout_setting
 from partitions.models import MaintenanceRun
-from partitions.planner import CREATE, Action, Child, PartitionedTable, bound_literal
+from partitions.planner import (
+    CREATE,
+    Action,
+    Child,
+    PartitionedTable,
+    bound_literal,
+    drain_marker,
+)
+from partitions.planner import drain_table_name as _drain_name
+from partitions.planner.bounds import DRAIN_SUFFIX
 
 logger = logging.getLogger(__name__)
-
-DRAIN_SUFFIX = "_drain"
-
-# A drain table is ours only with this comment: any other table of that name is left alone (rule 2).
-DRAIN_MARKER = "chaverim drain of {parent} from {start} to {end}"
 
 DRAIN_TABLE_FIND = """
     SELECT obj_description(c.oid, 'pg_class'), c.relispartition
@@ -39,14 +43,6 @@ DRAIN_TABLE_FIND = """
      WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = %s AND c.relkind = 'r'
 """
 
-# Every drain table of the schema, for the status page (reltuples: an estimate, as elsewhere on the page).
-DRAIN_TABLES = """
-    SELECT c.relname, obj_description(c.oid, 'pg_class'), c.reltuples
-      FROM pg_class AS c
-     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND NOT c.relispartition
-       AND c.relname LIKE %s AND obj_description(c.oid, 'pg_class') LIKE 'chaverim drain of %%'
-     ORDER BY c.relname
-"""
 
 DRAIN_TABLE_COMMENT = pgsql.SQL("COMMENT ON TABLE {drain} IS {marker}")
 
@@ -114,13 +110,11 @@ class DrainPending:
 
 
 def drain_table_name(action: Action) -> str:
-    return f"{action.partition[: 63 - len(DRAIN_SUFFIX)]}{DRAIN_SUFFIX}"
+    return _drain_name(action.partition)
 
 
 def _marker(entry: PartitionedTable, action: Action) -> str:
-    return DRAIN_MARKER.format(
-        parent=entry.table, start=bound_literal(action.start), end=bound_literal(action.end)
-    )
+    return drain_marker(entry.table, action.start, action.end)
 
 
 def _drain_table_state(cursor, entry: PartitionedTable, action: Action) -> str:
@@ -229,7 +223,11 @@ def default_drain(
         table=entry.table, partition=action.partition, moved=already, total=already + waiting
     )
     logger.info(
-        "draining %s rows of %s into %s (%s there already)", waiting, entry.table, names["drain"], already
+        "draining %s rows of %s into %s (%s there already)",
+        waiting,
+        entry.table,
+        drain_table_name(action),
+        already,
     )
     started, moved_now, after = time.monotonic(), 0, action.start
     # One pass in time order; rows that arrive behind it stay in DEFAULT for the create action to move.
@@ -287,7 +285,7 @@ def drain_before_create(
 def drains_pending() -> list[DrainPending]:
     """Return the drain tables not attached yet, in one query (from the replica on pages that read there)."""
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(DRAIN_TABLES, [f"%{DRAIN_SUFFIX}"])
+        cursor.execute(sql.DRAIN_TABLES, [f"%{DRAIN_SUFFIX}"])
         rows = cursor.fetchall()
     return [
         DrainPending(

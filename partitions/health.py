@@ -181,6 +181,20 @@ def table_health(
         if action.reason is Reason.GAP
     ]
     warnings.extend(_listed(gaps))
+    covered = {period for period in snapshot.drain_tables if snapshot.covering_child(period) is not None}
+    # A drain table left behind: its rows are in no partition, so no search sees them (those a partition
+    # already covers are in plan.blocked, with what to do).
+    warnings.extend(
+        _listed(
+            [
+                f"{drain} holds rows of {entry.table} for {entry.period_label(period)} that no search sees "
+                f"until it is attached as {entry.partition_name(period)}: at the end of its drain, or by "
+                "the next run if the drain stopped."
+                for period, drain in sorted(snapshot.drain_tables.items())
+                if period not in covered
+            ]
+        )
+    )
     warnings.extend(_listed(list(plan.blocked)))
     unmanaged = [
         f"{child.name} is attached to {entry.table} but is not a managed {ADJECTIVES[entry.interval]} "

@@ -117,6 +117,7 @@ def _apply_table(
     run.plan = [*run.plan, *(action.as_dict() for action in plan.actions)]
     run.heartbeat_at = timezone.now()
     run.save(update_fields=["plan", "heartbeat_at"])
+    errors.extend(f"{entry.table}: {sentence}" for sentence in plan.drains_blocked)
     filled = []
     for action in plan.actions:
         outcome = action_execute(
@@ -137,7 +138,7 @@ def _apply_table(
     retention_sweeps_record(run, entry, plan, actor_id=getattr(user, "pk", None), errors=errors)
     if filled:
         statistics_refresh(tables=[*filled, (snapshot.default.schema, snapshot.default.relname)])
-    return TABLE_DONE
+    return TABLE_FAILED if plan.drains_blocked else TABLE_DONE
 
 
 def _run_start(

@@ -29,13 +29,27 @@ CHILDREN = """
      ORDER BY registered.name, child.relname
 """
 
-# Relations in the current schema named like a partition of a registered table (children are set apart
-# in Python): a CREATE TABLE of that name would fail, so the planner reports the period instead.
-LOOKALIKES = """
-    SELECT c.relname
+# Every marked drain table of the schema (partitions/drain.py), for the status page (reltuples: an
+# estimate, as elsewhere on the page).
+DRAIN_TABLES = """
+    SELECT c.relname, obj_description(c.oid, 'pg_class'), c.reltuples
       FROM pg_class AS c
+     WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND NOT c.relispartition
+       AND c.relname LIKE %s AND obj_description(c.oid, 'pg_class') LIKE 'chaverim drain of %%'
+     ORDER BY c.relname
+"""
+
+# Relations in the current schema named like a partition of a registered table (children are set apart
+# in Python): a CREATE TABLE of that name would fail, so the planner reports the period instead. In the
+# same query, the marked drain tables (with their marker; NULL for the others): a drain table left behind
+# makes the planner want its period.
+LOOKALIKES = """
+    SELECT c.relname, drain.marker
+      FROM pg_class AS c
+      LEFT JOIN LATERAL (SELECT obj_description(c.oid, 'pg_class') AS marker) AS drain
+        ON c.relkind = 'r' AND NOT c.relispartition AND c.relname LIKE %s
      WHERE c.relnamespace = current_schema()::regnamespace
-       AND c.relname ~ %s
+       AND (c.relname ~ %s OR drain.marker LIKE 'chaverim drain of %%')
 """
 
 # One SELECT per DEFAULT partition, joined with UNION ALL. The DEFAULT partition is kept empty, so

@@ -5,7 +5,14 @@ writes and reads partition bounds, `snapshot` holds what the catalog says, `poli
 for, and `plan` turns them into actions. The rest of the app imports from here.
 """
 
-from partitions.planner.bounds import bound_literal, managed_period, parse_bound
+from partitions.planner.bounds import (
+    bound_literal,
+    drain_marker,
+    drain_period,
+    drain_table_name,
+    managed_period,
+    parse_bound,
+)
 from partitions.planner.months import (
     UTC,
     month_index,
@@ -48,6 +55,9 @@ __all__ = [
     "Reason",
     "TablePlan",
     "bound_literal",
+    "drain_marker",
+    "drain_period",
+    "drain_table_name",
     "managed_period",
     "month_index",
     "month_label",

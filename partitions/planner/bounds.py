@@ -62,3 +62,35 @@ def managed_period(
     if upper != period_start(interval, period + 1):
         return None
     return period if name == period_partition_name(interval, table, period) else None
+
+
+# A drain table (partitions/drain.py) is ours only with this comment: any other table of its name is left
+# alone. The catalog reads it back to learn which period a drain table left behind belongs to.
+DRAIN_SUFFIX = "_drain"
+DRAIN_MARKER = "chaverim drain of {parent} from {start} to {end}"
+_DRAIN_MARKER = re.compile(r"^chaverim drain of (?P<parent>\S+) from (?P<start>.+) to (?P<end>.+)$")
+
+
+def drain_table_name(partition: str) -> str:
+    """Return the name of a partition's drain table (within PostgreSQL's 63 bytes)."""
+    return f"{partition[: 63 - len(DRAIN_SUFFIX)]}{DRAIN_SUFFIX}"
+
+
+def drain_marker(parent: str, start: dt.datetime, end: dt.datetime) -> str:
+    return DRAIN_MARKER.format(parent=parent, start=bound_literal(start), end=bound_literal(end))
+
+
+def drain_period(interval: str, parent: str, relname: str, comment: str | None) -> int | None:
+    """Return the period of one of `parent`'s drain tables from its name and marker, None if not ours."""
+    match = _DRAIN_MARKER.match(comment or "")
+    if match is None or match.group("parent") != parent:
+        return None
+    start = _bound_value(f"'{match.group('start')}'")
+    if start is None or start.utcoffset() != dt.timedelta(0):
+        return None
+    period = period_index(interval, start)
+    if not period_representable(interval, period):
+        return None
+    if comment != drain_marker(parent, period_start(interval, period), period_start(interval, period + 1)):
+        return None
+    return period if relname == drain_table_name(period_partition_name(interval, parent, period)) else None

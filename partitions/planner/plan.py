@@ -24,10 +24,12 @@ class Reason(enum.Enum):
     BRIDGE = "between premake and a {interval} with rows in DEFAULT"
     PAST_RETENTION = "past retention ({count} {interval}s)"
     DEFAULT_PAST_RETENTION = "rows in DEFAULT past retention ({count} {interval}s)"
+    DRAIN = "finish the drain of {table}"
 
-    def text(self, count: int = 0, *, interval: str = MONTH) -> str:
-        """Return the reason as people read it (`count` fills in PREMAKE and the retention reasons)."""
-        return self.value.format(count=count, interval=interval)
+    def text(self, count: int = 0, *, interval: str = MONTH, table: str = "") -> str:
+        """Return the reason as people read it (`count` fills in PREMAKE and the retention reasons, `table`
+        the drain table of DRAIN)."""
+        return self.value.format(count=count, interval=interval, table=table)
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,18 @@ class TablePlan:
     # Rows in DEFAULT dated beyond the horizon (rule 4a), by period: left there and reported.
     far_future_default_rows: dict[int, int] = field(default_factory=dict)
     interval: str = MONTH
+    # The sentences of `blocked` about drain tables no create can adopt (a partition covers their period):
+    # rows no search sees and no run retires, which a run should not call a success.
+    drains_blocked: tuple[str, ...] = ()
 
 
-def _create_reason(period: int, *, current: int, last_premade: int, rows: int) -> Reason:
+def _create_reason(period: int, *, current: int, last_premade: int, rows: int, drain: bool) -> Reason:
     if period == current:
         return Reason.CURRENT_MONTH
     if current < period <= last_premade:
         return Reason.PREMAKE
+    if drain:
+        return Reason.DRAIN
     if rows:
         return Reason.DEFAULT_ROWS
     return Reason.BRIDGE if period > last_premade else Reason.GAP
@@ -124,13 +131,44 @@ def _creates(
             )
             continue
         rows = snapshot.default_rows.get(period, 0)
-        reason = _create_reason(period, current=current, last_premade=last_premade, rows=rows)
-        text = reason.text(period - current, interval=entry.interval)
+        drain = snapshot.drain_tables.get(period, "")
+        reason = _create_reason(
+            period, current=current, last_premade=last_premade, rows=rows, drain=bool(drain)
+        )
+        text = reason.text(period - current, interval=entry.interval, table=drain)
         creates.append(Action(entry.table, CREATE, name, period, rows, reason, text, entry.interval))
     # The current period first: rows written while the run goes on (audit rows among them) land in it
     # rather than in DEFAULT.
     creates.sort(key=lambda action: (action.period != current, action.period))
     return creates, blocked
+
+
+def _drains(
+    entry: PartitionedTable, snapshot: CatalogSnapshot, *, first_kept: int
+) -> tuple[set[int], list[str], list[str]]:
+    """Return the periods wanted for drain tables left behind (a crash, or a create out of patience,
+    before the ATTACH: their rows left DEFAULT, so only the drain table says the period is still wanted),
+    and sentences for those a partition already covers: waiting for its retirement, or blocked."""
+    wanted, waiting, blocked = set(), [], []
+    for period, drain in sorted(snapshot.drain_tables.items()):
+        child = snapshot.covering_child(period)
+        drained = (
+            f"{drain} holds rows drained out of {snapshot.default_partition} for {entry.period_label(period)}"
+        )
+        if child is None:
+            wanted.add(period)  # past retention too: the create adopts it, the next run retires it
+        elif period < first_kept:
+            waiting.append(
+                f"{drained}, past retention, but {child.name} covers that {entry.interval}: once "
+                f"{child.name} is retired, a run attaches {drain} and retires it too."
+            )
+        else:
+            blocked.append(
+                f"{drained}, but {child.name} already covers that {entry.interval}: no search sees them "
+                f"and no run retires them. Move them into {child.name} and drop {drain} by hand, as the "
+                "table's owner."
+            )
+    return wanted, waiting, blocked
 
 
 def plan_table(
@@ -182,6 +220,8 @@ def plan_table(
             far_future[period] = rows  # a clock far ahead, most likely: reported, left in DEFAULT (rule 4a)
         else:
             wanted.add(period)
+    drains_wanted, drains_waiting, drains_blocked = _drains(entry, snapshot, first_kept=first_kept)
+    wanted.update(drains_wanted)
     # Fill gaps from the oldest kept period up to the premake horizon.
     anchors = [period for period in [*managed, *wanted] if first_gap <= period <= last_premade]
     if anchors:
@@ -215,11 +255,12 @@ def plan_table(
         now=now,
         retention_cutoff=retention_cutoff,
         actions=tuple(creates + retires + _expires(entry, snapshot, stranded)),
-        blocked=tuple(blocked),
+        blocked=tuple(blocked + drains_waiting + drains_blocked),
         stranded_default_rows=stranded,
         drops_deferred=max(0, len(expired) - entry.max_drops_per_run),
         far_future_default_rows=far_future,
         interval=entry.interval,
+        drains_blocked=tuple(drains_blocked),
     )
 
 

@@ -58,6 +58,9 @@ class CatalogSnapshot:
     lookalikes: frozenset[str] = frozenset()
     # Rows in DEFAULT at -infinity or infinity: no period can hold them, so they stay there (and are shown).
     default_rows_unbounded: int = 0
+    # Our marked drain tables (partitions/drain.py) by period: rows moved out of DEFAULT, in no partition
+    # until the period's create adopts the table. The planner wants those periods whatever DEFAULT holds.
+    drain_tables: dict[int, str] = field(default_factory=dict)
 
     @property
     def default_rows_total(self) -> int:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alerts.selectors import AlertCursor
+from alerts.selectors import AlertCriteria, AlertCursor, alert_page
 from tests.alerts.conftest import NOW, at
 from tests.factories import CollectorFactory, UserFactory, WatchlistEntryFactory, insert_alerts
 
@@ -191,6 +191,35 @@ def test_a_damaged_page_link_shows_the_first_page(editor_client, entry, collecto
     assert response.status_code == 200
     assert _ids(response) == [keys[0][0], keys[1][0], keys[2][0]]
     assert b"That page link was not valid" in response.content
+
+
+@pytest.mark.parametrize(
+    ("status", "direction", "rank"), [("queued", "next", 1), ("sent", "prev", 0), ("failed", "prev", 0)]
+)
+def test_a_cursor_from_the_half_the_status_filter_hides_shows_the_first_page(
+    editor_client, entry, collector, status, direction, rank
+):
+    # Every half lies behind such a cursor (a stale or edited link): this was an IndexError, a 500.
+    _mixed(entry, collector, 8)
+    token = AlertCursor(direction, rank, NOW, 5).encode()
+
+    response = editor_client.get("/alerts/", {"status": status, "cursor": token})
+
+    assert response.status_code == 200
+    assert len(_ids(response)) == 2
+    assert all(row.alert.status == status for row in response.context["rows"])
+    assert b"That page link was not valid" in response.content
+
+
+def test_the_selector_gives_an_empty_page_beyond_every_half():
+    cursor = AlertCursor("next", 1, NOW, 5)
+    page = alert_page(criteria=AlertCriteria(status="queued"), cursor=cursor)
+    assert page.alerts == [] and page.next_cursor is None
+
+
+def test_the_page_says_acknowledging_a_queued_hit_cancels_its_dispatch(editor_client):
+    response = editor_client.get("/alerts/")
+    assert b"takes it out of dispatch" in response.content
 
 
 def test_cursor_round_trips_and_refuses_what_it_did_not_issue():

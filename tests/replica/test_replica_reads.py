@@ -120,3 +120,34 @@ def test_reads_go_to_the_replica_only_inside_a_block_and_outside_transactions(ca
             assert router.db_for_read(User) == "default"
     assert router.db_for_read(User) == "default"
     assert not router.allow_migrate(REPLICA_DB_ALIAS, "core")
+
+
+def test_a_replica_that_dies_after_the_probe_falls_back_to_the_primary_and_records_once(
+    caught_up, staff_client, monkeypatch
+):
+    from events import views as event_views
+
+    event_write("MID1")
+    searches_before = AuditLog.objects.filter(action="events.search").count()
+    real_page = event_views.event_page
+    reads = []
+
+    def replica_dies_first(**kwargs):
+        reads.append(read_alias())
+        if len(reads) == 1:
+            caught_up.stop()  # after the probe said "replica": the search's own read finds it gone
+        return real_page(**kwargs)
+
+    monkeypatch.setattr(event_views, "event_page", replica_dies_first)
+    try:
+        response = search(staff_client, "MID1")
+        again = search(staff_client, "MID1")  # the replica is rested: straight to the primary
+    finally:
+        caught_up.start()
+
+    assert response.status_code == 200  # was a 500 (OperationalError)
+    assert plates_shown(response) == ["MID1"]
+    assert reads[:2] == [REPLICA_DB_ALIAS, "default"]  # the view ran once more, on the primary
+    assert again.status_code == 200 and reads[2] == "default"
+    # The failed attempt wrote nothing: one access-log row per search shown.
+    assert AuditLog.objects.filter(action="events.search").count() == searches_before + 2
